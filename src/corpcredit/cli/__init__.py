@@ -1,0 +1,25 @@
+"""The ``corpcredit`` command line: one module per command group, thin over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from corpcredit.cli import batch, catalogue, generate, ids
+from corpcredit.cli._common import run_main
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="corpcredit",
+    help="An open, auditable corporate credit registry (organisations only).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+for _module in (ids, catalogue, batch, generate):
+    _module.register(app)
+
+
+def main() -> None:
+    run_main(app)
