@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from corpcredit.errors import CorpCreditError, InputError
 
-__all__ = ["console", "err_console", "run_main"]
+if TYPE_CHECKING:
+    from corpcredit.catalogue import Catalogue
+
+__all__ = [
+    "console",
+    "err_console",
+    "load_catalogue_option",
+    "parse_date",
+    "parse_timestamp",
+    "run_main",
+]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -44,3 +57,30 @@ def run_main(app: typer.Typer) -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+
+
+def parse_date(value: str, option: str) -> date:
+    """A date option, or a usage error that says what was expected."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{option} must be a date YYYY-MM-DD, got {value!r}") from exc
+
+
+def parse_timestamp(value: str, option: str) -> datetime:
+    """An ISO 8601 timestamp (or date); without an offset it is China Standard Time."""
+    from corpcredit.scoring.frames import to_utc
+
+    try:
+        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{option} must be an ISO 8601 timestamp such as 2025-03-01T12:00:00+08:00, got {value!r}"
+        ) from exc
+    return to_utc(ts)
+
+
+def load_catalogue_option(path: Path | None) -> Catalogue:
+    from corpcredit.catalogue import default_catalogue, load_catalogue
+
+    return default_catalogue() if path is None else load_catalogue(path)

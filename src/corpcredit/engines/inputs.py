@@ -1,0 +1,64 @@
+"""Load and check the three feed files for batch scoring: all or nothing.
+
+Batch scoring refuses an input with any invalid row (DOMAIN.md §4, fine points),
+naming file, row and column, and writes nothing. Records naming an unknown entity
+and events naming an unknown record are skipped with a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from corpcredit.catalogue import Catalogue
+from corpcredit.errors import InputError, RowError
+from corpcredit.feeds import check_entities, check_events, check_records, read_feed
+from corpcredit.scoring.org import ParentCycleError, resolve_heads
+
+__all__ = ["BatchInputs", "load_inputs"]
+
+
+@dataclass(frozen=True)
+class BatchInputs:
+    entities: pl.DataFrame
+    records: pl.DataFrame
+    events: pl.DataFrame | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_inputs(
+    entities_path: Path, records_path: Path, events_path: Path | None, cat: Catalogue
+) -> BatchInputs:
+    checks = [check_entities(read_feed(entities_path), str(entities_path))]
+    checks.append(check_records(read_feed(records_path), str(records_path), cat))
+    if events_path is not None:
+        checks.append(check_events(read_feed(events_path), str(events_path)))
+    problems: list[RowError] = []
+    for c in checks:
+        problems.extend(c.row_errors(limit=1000))
+    entities = checks[0].good
+    if not problems:
+        try:
+            resolve_heads(entities)
+        except ParentCycleError as exc:
+            rows = entities.filter(pl.col("usci").is_in(exc.uscis))
+            problems.extend(
+                RowError(str(entities_path), r, "parent_usci", p or "", exc.code, "parent_usci forms a cycle")
+                for r, p in rows.select("_row", "parent_usci").iter_rows()
+            )
+    if problems:
+        total = sum(c.errors.height for c in checks) or len(problems)
+        raise InputError(
+            f"{total} problem(s) in the input; nothing was written. Fix the rows below and run again",
+            rows=problems,
+        )
+    warnings: list[str] = []
+    events = checks[2].good if len(checks) > 2 else None
+    if events is not None:
+        known = checks[1].good.select("source", "record_id")
+        orphan = events.join(known, on=["source", "record_id"], how="anti").height
+        if orphan:
+            warnings.append(f"{orphan} events name a record missing from the records file: skipped")
+    return BatchInputs(entities=entities, records=checks[1].good, events=events, warnings=warnings)

@@ -1,0 +1,352 @@
+"""The scoring kernel: one pure function over Polars tables (DOMAIN.md §4–5).
+
+Every engine calls :func:`score` — the service on one organisation, the in-process
+bulk runner on shards of the registry, the Spark runner on Arrow batches — so the
+rules live here once. All points are integer hundredths; rounding happens once, on
+the clamped total, half-up.
+
+The steps, in the order of DOMAIN.md §4:
+
+1. what is seen (knowledge time) and what is withdrawn, lifted, repaired;
+2. each record's end and whether it is in force at ``as_of``;
+3. minor-record gating on the entity's own in-force serious records;
+4. own points, and negative points travelling inside the organisation;
+5. clamp, round, grade; the black, abnormal and red lists;
+6. the next date on which anything of the organisation changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import polars as pl
+
+from corpcredit.catalogue import Catalogue
+from corpcredit.scoring.frames import (
+    CONTRIBUTION_SCHEMA,
+    ENTITY_SCHEMA,
+    EVENT_SCHEMA,
+    RECORD_SCHEMA,
+    RESULT_SCHEMA,
+    ROLE_ORDER,
+    conform,
+    midnight_china,
+    to_utc,
+)
+from corpcredit.scoring.org import resolve_heads
+from corpcredit.scoring.rules import rules_frame
+
+__all__ = ["ScoreOutput", "prepare_records", "score"]
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+@dataclass(frozen=True)
+class ScoreOutput:
+    """Per-entity results and per-record contributions, with any warnings."""
+
+    results: pl.DataFrame
+    contributions: pl.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def _months(col: str | pl.Expr, months: int | pl.Expr) -> pl.Expr:
+    """Calendar-month arithmetic clipped to the month's end (2025-01-31 + 1 = 02-28)."""
+    c = pl.col(col) if isinstance(col, str) else col
+    if isinstance(months, int):
+        return c.dt.offset_by(f"{months}mo")
+    return c.dt.offset_by(pl.format("{}mo", months))
+
+
+def _entities_frame(entities: Frame) -> pl.DataFrame:
+    lf = entities.lazy()
+    names = lf.collect_schema().names()
+    base = conform(lf, ENTITY_SCHEMA)
+    np_expr = pl.col("usci").str.slice(0, 2) == "92"
+    if "natural_person" in names:
+        np_col = lf.select(pl.col("natural_person").cast(pl.Boolean)).collect().to_series()
+        df = base.collect().with_columns(np_col.alias("_np"))
+        return df.with_columns(pl.coalesce("_np", np_expr).alias("natural_person")).drop("_np")
+    return base.with_columns(np_expr.alias("natural_person")).collect()
+
+
+def prepare_records(
+    records: Frame,
+    events: Frame | None,
+    cat: Catalogue,
+    known_at: datetime | None,
+) -> pl.LazyFrame:
+    """Records as seen at ``known_at``, with rule columns and their final end date.
+
+    Withdrawn records are dropped (retroactively, once seen). The end is the earliest
+    of the default end (``ends_on`` when strictly later), the first lift, and the first
+    repair not cancelled by a later-or-same-day ``revoked_repair``.
+    """
+    rec = conform(records, RECORD_SCHEMA).with_columns(
+        pl.coalesce("recorded_at", midnight_china("decided_on")).alias("recorded_at")
+    )
+    ev = conform(events, EVENT_SCHEMA) if events is not None else conform(
+        pl.DataFrame(schema=EVENT_SCHEMA), EVENT_SCHEMA
+    )
+    ev = ev.with_columns(pl.coalesce("recorded_at", midnight_china("effective_on")).alias("recorded_at"))
+    if known_at is not None:
+        k = to_utc(known_at)
+        rec = rec.filter(pl.col("recorded_at") <= k)
+        ev = ev.filter(pl.col("recorded_at") <= k)
+
+    rules = rules_frame(cat).lazy()
+    rec = rec.with_columns(
+        pl.when(pl.col("kind").is_in([k for k, v in cat.kinds.items() if v.graded]))
+        .then(pl.col("grade"))
+        .otherwise(pl.col("tier"))
+        .alias("key")
+    ).join(rules, on=["kind", "key"], how="inner")
+
+    def first(event: str, how: str) -> pl.Expr:
+        e = pl.when(pl.col("event") == event).then(pl.col("effective_on"))
+        return (e.min() if how == "min" else e.max()).alias(event)
+
+    per_record = ev.group_by("source", "record_id").agg(
+        (pl.col("event") == "withdrawn").any().alias("withdrawn"),
+        first("lifted", "min"),
+        first("revoked_repair", "max"),
+    )
+    revoke = per_record.select("source", "record_id", "revoked_repair")
+    repairs = (
+        ev.filter(pl.col("event") == "repaired")
+        .join(revoke, on=["source", "record_id"], how="left")
+        .filter(
+            pl.col("revoked_repair").is_null() | (pl.col("effective_on") > pl.col("revoked_repair"))
+        )
+        .group_by("source", "record_id")
+        .agg(pl.col("effective_on").min().alias("repaired"))
+    )
+    rec = (
+        rec.join(per_record, on=["source", "record_id"], how="left")
+        .join(repairs, on=["source", "record_id"], how="left")
+        .filter(~pl.col("withdrawn").fill_null(False))
+    )
+    default_end = _months("decided_on", pl.col("period_months"))
+    base_end = (
+        pl.when(pl.col("period_months").is_null())
+        .then(None)
+        .when(pl.col("ends_on") > default_end)
+        .then(pl.col("ends_on"))
+        .otherwise(default_end)
+    )
+    return rec.with_columns(base_end.alias("end")).with_columns(
+        pl.min_horizontal("end", "lifted", "repaired").alias("end")
+    )
+
+
+def _travel(counted: pl.LazyFrame, members: pl.LazyFrame, cat: Catalogue) -> pl.LazyFrame:
+    """Counted negative records of organisation members, as received by the others."""
+    w = cat.branches
+    neg = counted.filter(pl.col("points_h") < 0)
+    fan = neg.join(members.rename({"usci": "to_usci"}), on="head_usci", how="inner").filter(
+        pl.col("to_usci") != pl.col("usci")
+    )
+    role = (
+        pl.when(pl.col("usci") == pl.col("head_usci"))
+        .then(pl.lit("from_head"))
+        .when(pl.col("to_usci") == pl.col("head_usci"))
+        .then(pl.lit("from_branch"))
+        .otherwise(pl.lit("from_sibling"))
+    )
+    pct = (
+        pl.when(pl.col("role") == "from_head")
+        .then(w.to_branch_percent)
+        .when(pl.col("role") == "from_branch")
+        .then(w.to_head_percent)
+        .otherwise(w.to_sibling_percent)
+    )
+    # Half away from zero in integer arithmetic; exact for whole-point defaults.
+    amount = -((-pl.col("points_h") * pl.col("pct") + 50) // 100)
+    return (
+        fan.with_columns(role.alias("role"))
+        .with_columns(pct.alias("pct"))
+        .with_columns(amount.alias("amount"))
+        .filter(pl.col("amount") != 0)
+        .select(
+            pl.col("to_usci").alias("usci"),
+            pl.col("source").alias("record_source"),
+            "record_id",
+            pl.col("usci").alias("from_usci"),
+            "role",
+            pl.col("amount").alias("points_h"),
+            pl.col("end").alias("ends_on"),
+            pl.col("kind"),
+            pl.col("tier_eff").alias("tier"),
+            "authority",
+            "decision_no",
+            "decided_on",
+        )
+    )
+
+
+def score(
+    entities: Frame,
+    records: Frame,
+    events: Frame | None,
+    cat: Catalogue,
+    as_of: date,
+    known_at: datetime | None = None,
+) -> ScoreOutput:
+    """Score every entity of ``entities`` at ``as_of``, as known at ``known_at``."""
+    ent = _entities_frame(entities)
+    heads, warnings = resolve_heads(ent)
+    org = heads.lazy()
+    scored = org.filter(~pl.col("natural_person"))
+    t = pl.lit(as_of, dtype=pl.Date)
+
+    rec = prepare_records(records, events, cat, known_at)
+    rec = rec.join(org, on="usci", how="left")
+    unknown = rec.filter(pl.col("head_usci").is_null()).select(pl.len()).collect().item()
+    if unknown:
+        warnings.append(f"{unknown} records name an entity missing from the registry: skipped")
+    rec = rec.filter(pl.col("head_usci").is_not_null() & ~pl.col("natural_person")).with_columns(
+        ((pl.col("decided_on") <= t) & (pl.col("end").is_null() | (t < pl.col("end")))).alias(
+            "in_force"
+        )
+    )
+    rec = rec.collect().lazy()
+
+    # Rule 2: a minor record counts only after an own in-force serious record.
+    gate = (
+        rec.filter(pl.col("in_force") & (pl.col("tier_eff") == "serious"))
+        .group_by("usci")
+        .agg(pl.col("decided_on").min().alias("serious_since"))
+    )
+    counted = (
+        rec.filter(pl.col("in_force"))
+        .join(gate, on="usci", how="left")
+        .filter(
+            (pl.col("tier_eff") != "minor") | (pl.col("serious_since") <= pl.col("decided_on"))
+        )
+    )
+    own = counted.select(
+        "usci",
+        pl.col("source").alias("record_source"),
+        "record_id",
+        pl.col("usci").alias("from_usci"),
+        pl.lit("own").alias("role"),
+        "points_h",
+        pl.col("end").alias("ends_on"),
+        "kind",
+        pl.col("tier_eff").alias("tier"),
+        "authority",
+        "decision_no",
+        "decided_on",
+    )
+    contributions = pl.concat([own, _travel(counted, scored.select("usci", "head_usci"), cat)])
+
+    sums = contributions.group_by("usci").agg(
+        pl.col("points_h").filter(pl.col("role") == "own").sum().alias("own_points_h"),
+        pl.col("points_h").filter(pl.col("role") != "own").sum().alias("received_points_h"),
+    )
+
+    lists = _lists(rec, cat, t)
+    nxt = _next_change(rec, cat, t)
+    s = cat.score
+    total = pl.lit(s.base * 100) + pl.col("own_points_h") + pl.col("received_points_h")
+    clamped = pl.min_horizontal(pl.max_horizontal(total, pl.lit(s.floor * 100)), pl.lit(s.ceiling * 100))
+    grade_expr = pl.when(pl.col("black")).then(pl.lit(cat.black_grade.grade))
+    for band in cat.grades:
+        grade_expr = grade_expr.when(pl.col("score").is_between(band.min, band.max)).then(
+            pl.lit(band.grade)
+        )
+    red_rule = cat.lists
+    results = (
+        org.join(sums, on="usci", how="left")
+        .join(lists, on="usci", how="left")
+        .join(nxt, left_on="head_usci", right_on="head_usci", how="left")
+        .with_columns(
+            pl.col("own_points_h").fill_null(0),
+            pl.col("received_points_h").fill_null(0),
+            pl.col(["black", "abnormal", "red_flagged", "red_qualifying", "recent_bad"]).fill_null(
+                False
+            ),
+        )
+        .with_columns(((clamped + 50) // 100).alias("score"))
+        .with_columns(
+            (
+                ~pl.col("black")
+                & (
+                    pl.col("red_flagged")
+                    | (
+                        (pl.col("score") >= red_rule.red_score_threshold)
+                        & pl.col("red_qualifying")
+                        & ~pl.col("recent_bad")
+                    )
+                )
+            ).alias("red")
+        )
+        .with_columns(grade_expr.alias("grade"))
+    )
+    np_ = pl.col("natural_person")
+    results = results.select(
+        "usci",
+        t.alias("as_of"),
+        np_,
+        pl.when(np_).then(None).otherwise(pl.col("score")).alias("score"),
+        pl.when(np_).then(None).otherwise(pl.col("grade")).alias("grade"),
+        *[(~np_ & pl.col(c)).alias(c) for c in ("black", "red", "abnormal")],
+        *[
+            pl.when(np_).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("own_points_h", "received_points_h", "next_change")
+        ],
+        pl.lit(cat.version).alias("catalogue_version"),
+    )
+    res, contrib = pl.collect_all(
+        [
+            conform(results, RESULT_SCHEMA).sort("usci"),
+            conform(contributions, CONTRIBUTION_SCHEMA)
+            .with_columns(pl.col("role").replace_strict(ROLE_ORDER).alias("_r"))
+            .sort("usci", "_r", "from_usci", "record_source", "record_id")
+            .drop("_r"),
+        ]
+    )
+    return ScoreOutput(results=res, contributions=contrib, warnings=warnings)
+
+
+def _lists(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
+    """Black, abnormal and red-list conditions per entity (DOMAIN.md §5)."""
+    esc = _months("decided_on", cat.lists.abnormal_escalation_months)
+    look = _months("decided_on", cat.lists.red_lookback_months)
+    f = pl.col("in_force")
+    serious = pl.col("tier_eff") == "serious"
+    return rec.group_by("usci").agg(
+        (
+            f
+            & (
+                (serious & (pl.col("black_kind") | pl.col("black").fill_null(False)))
+                | (pl.col("abnormal_kind") & (t >= esc))
+            )
+        )
+        .any()
+        .alias("black"),
+        (f & pl.col("abnormal_kind")).any().alias("abnormal"),
+        (f & pl.col("red_if_flagged") & pl.col("red").fill_null(False)).any().alias("red_flagged"),
+        (f & pl.col("red_qualifying")).any().alias("red_qualifying"),
+        (
+            pl.col("tier_eff").is_in(["general", "serious"])
+            & (pl.col("decided_on") <= t)
+            & (t < look)
+        )
+        .any()
+        .alias("recent_bad"),
+    )
+
+
+def _next_change(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
+    """Earliest date after ``t`` on which any record of the organisation changes state."""
+    months = sorted({cat.lists.abnormal_escalation_months, cat.lists.red_lookback_months})
+    candidates = [pl.col("decided_on"), pl.col("end")] + [_months("decided_on", m) for m in months]
+    return (
+        rec.select("head_usci", pl.concat_list(candidates).alias("d"))
+        .explode("d")
+        .filter(pl.col("d") > t)
+        .group_by("head_usci")
+        .agg(pl.col("d").min().alias("next_change"))
+    )
