@@ -345,7 +345,7 @@ def _next_change(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
     candidates = [pl.col("decided_on"), pl.col("end")] + [_months("decided_on", m) for m in months]
     return (
         rec.select("head_usci", pl.concat_list(candidates).alias("d"))
-        .explode("d")
+        .explode("d", empty_as_null=True)
         .filter(pl.col("d") > t)
         .group_by("head_usci")
         .agg(pl.col("d").min().alias("next_change"))

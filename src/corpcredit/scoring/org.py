@@ -49,21 +49,21 @@ def resolve_heads(entities: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     )
     links = entities.select("usci", parent.alias("parent"))
 
-    missing = links.filter(pl.col("parent").is_not_null() & ~pl.col("parent").is_in(known))
+    missing = links.filter(pl.col("parent").is_not_null() & ~pl.col("parent").is_in(known.implode()))
     if missing.height:
         sample = ", ".join(f"{u}→{p}" for u, p in missing.head(5).iter_rows())
         warnings.append(
             f"{missing.height} entities name a parent_usci missing from the registry and are "
             f"treated as their own head office (e.g. {sample})"
         )
-    to_np = links.filter(pl.col("parent").is_in(np_set))
+    to_np = links.filter(pl.col("parent").is_in(np_set.implode()))
     if to_np.height:
         warnings.append(
             f"{to_np.height} entities name an individual business as head office; "
             "natural persons belong to no organisation, so they are their own head office"
         )
     links = links.with_columns(
-        pl.when(pl.col("parent").is_in(known) & ~pl.col("parent").is_in(np_set))
+        pl.when(pl.col("parent").is_in(known.implode()) & ~pl.col("parent").is_in(np_set.implode()))
         .then(pl.col("parent"))
         .otherwise(None)
         .alias("parent")
