@@ -57,6 +57,10 @@ EVENT_KINDS = ("lifted", "repaired", "withdrawn", "revoked_repair")
 STATUSES = ("active", "revoked", "deregistered")
 NATURAL_PERSON_FORMS = ("个体工商户", "个人独资企业")
 
+_DTYPES: dict[str, pl.DataType] = {
+    "text": pl.Utf8(), "usci": pl.Utf8(), "date": pl.Date(), "bool": pl.Boolean(),
+    "timestamp": pl.Datetime("us", "UTC"), "decimal": pl.Decimal(18, 2),
+}
 _ERR_SCHEMA = {
     "_row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "code": pl.Utf8, "message": pl.Utf8,
 }
@@ -136,7 +140,7 @@ def _typed(
     exprs: list[pl.Expr] = [pl.col("_row")]
     for name, kind in spec.items():
         if name not in df.columns:
-            exprs.append(pl.lit(None).alias(name))
+            exprs.append(pl.lit(None, dtype=_DTYPES[kind]).alias(name))
             continue
         if kind in parsers:
             value, bad = parsers[kind](name, df.schema[name])
