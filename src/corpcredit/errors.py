@@ -79,7 +79,10 @@ class RowError:
 
     def __str__(self) -> str:
         shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        return f"{self.file}, row {self.row}, column {self.column!r} ({shown!r}): {self.message}"
+        return (
+            f"{self.file}, row {self.row}, column {self.column!r} ({shown!r}): "
+            f"{self.message} [{self.code}]"
+        )
 
 
 class InputError(CorpCreditError):

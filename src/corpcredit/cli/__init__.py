@@ -5,11 +5,12 @@ from __future__ import annotations
 import typer
 
 from corpcredit.cli import batch, catalogue, generate, ids
-from corpcredit.cli._common import run_main
+from corpcredit.cli._common import ErrorMappingGroup, run_main
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
+    cls=ErrorMappingGroup,
     name="corpcredit",
     help="An open, auditable corporate credit registry (organisations only).",
     no_args_is_help=True,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
+from rich.markup import escape
 
 from corpcredit.errors import CorpCreditError, InputError
 
@@ -17,7 +20,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "console",
+    "ErrorMappingGroup",
     "err_console",
+    "report",
     "load_catalogue_option",
     "parse_date",
     "parse_timestamp",
@@ -33,30 +38,30 @@ EXIT_INPUT = 2
 EXIT_ERROR = 4
 
 
-def run_main(app: typer.Typer) -> None:
-    """Run the Typer app, mapping project errors to one message and exit code."""
-    try:
-        app(standalone_mode=False)
-    except CorpCreditError as exc:
-        err_console.print(f"[bold red]error[/] [{exc.code}] {exc.message}")
-        if isinstance(exc, InputError):
-            for row in exc.rows[:20]:
-                err_console.print(f"  - {row}")
-            if len(exc.rows) > 20:
-                err_console.print(f"  … and {len(exc.rows) - 20} more problems")
-        sys.exit(EXIT_INPUT if isinstance(exc, InputError) else EXIT_ERROR)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
+def report(exc: CorpCreditError) -> int:
+    """Print a project error once, in one format; return its exit code."""
+    err_console.print(f"[bold red]error[/] {escape(f'[{exc.code}] {exc.message}')}", soft_wrap=True)
+    if isinstance(exc, InputError):
+        for row in exc.rows[:20]:
+            err_console.print(f"  - {escape(str(row))}", soft_wrap=True)
+        if len(exc.rows) > 20:
+            err_console.print(f"  … and {len(exc.rows) - 20} more problems")
+    return EXIT_INPUT if isinstance(exc, InputError) else EXIT_ERROR
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+class ErrorMappingGroup(TyperGroup):
+    """The root command group: the one place project errors become exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CorpCreditError as exc:
+            raise typer.Exit(report(exc)) from exc
+
+
+def run_main(app: typer.Typer) -> None:
+    """Run the app as the console script."""
+    sys.exit(app(standalone_mode=True))
 
 
 def parse_date(value: str, option: str) -> date:

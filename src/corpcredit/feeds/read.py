@@ -72,7 +72,7 @@ def decode_text(raw: bytes, name: str) -> tuple[str, str]:
 
 def _csv(path: Path) -> pl.DataFrame:
     try:
-        df = pl.read_csv(path, infer_schema=False, encoding="utf8", missing_utf8_is_empty_string=False)
+        df = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except pl.exceptions.ComputeError:
         text, _ = decode_text(path.read_bytes(), str(path))
         df = pl.read_csv(text.encode("utf-8"), infer_schema=False)
