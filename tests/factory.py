@@ -60,7 +60,9 @@ def rec(u: str, kind: str, tier: str | None, decided: str, **kw: Any) -> dict[st
     return row
 
 
-def ev(record: dict[str, Any], event: str, effective: str, recorded_at: datetime | None = None) -> dict[str, Any]:
+def ev(
+    record: dict[str, Any], event: str, effective: str, recorded_at: datetime | None = None
+) -> dict[str, Any]:
     return {
         "source": record["source"],
         "record_id": record["record_id"],

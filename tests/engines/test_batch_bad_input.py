@@ -21,8 +21,18 @@ def _run(d: Path) -> tuple[int, str, Path]:
     out = d / "out" / "results.csv"
     res = CliRunner().invoke(
         app,
-        ["batch", "score", str(d / "entities.csv"), str(d / "records.csv"), "--events",
-         str(d / "events.csv"), "--as-of", "2025-06-30", "--out", str(out)],
+        [
+            "batch",
+            "score",
+            str(d / "entities.csv"),
+            str(d / "records.csv"),
+            "--events",
+            str(d / "events.csv"),
+            "--as-of",
+            "2025-06-30",
+            "--out",
+            str(out),
+        ],
     )
     return res.exit_code, res.output, out
 
@@ -36,18 +46,68 @@ def _replace(path: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "where", "code"),
     [
-        ("records.csv", "W3,example,91440305MA03BR02X7,spot_check_failed", "W3,example,91440305MA03BR02X7,spot_check_flunked", "row 4, column 'kind'", "input.unknown_kind"),
-        ("records.csv", "W1,example,91110105MA01HEAD9C,admin_penalty,general", "W1,example,91110105MA01HEAD9C,admin_penalty,huge", "row 2, column 'tier'", "input.bad_tier"),
-        ("records.csv", "2025-04-01,示例市市场监督管理局,示市监罚〔2025〕8号,A", "2025-04-01,示例市市场监督管理局,示市监罚〔2025〕8号,Q", "row 9, column 'grade'", "input.bad_grade"),
-        ("records.csv", "示市监罚〔2025〕1号,,,", "示市监罚〔2025〕1号,,true,", "row 2, column 'black'", "input.black_below_serious"),
-        ("records.csv", "示市监罚〔2024〕12号,,true,", "示市监罚〔2024〕12号,,maybe,", "row 13, column 'black'", "input.bad_bool"),
-        ("records.csv", "2025-03-01,示例市市场监督管理局,示市监罚〔2025〕1号", "2025-13-01,示例市市场监督管理局,示市监罚〔2025〕1号", "row 2, column 'decided_on'", "input.bad_date"),
+        (
+            "records.csv",
+            "W3,example,91440305MA03BR02X7,spot_check_failed",
+            "W3,example,91440305MA03BR02X7,spot_check_flunked",
+            "row 4, column 'kind'",
+            "input.unknown_kind",
+        ),
+        (
+            "records.csv",
+            "W1,example,91110105MA01HEAD9C,admin_penalty,general",
+            "W1,example,91110105MA01HEAD9C,admin_penalty,huge",
+            "row 2, column 'tier'",
+            "input.bad_tier",
+        ),
+        (
+            "records.csv",
+            "2025-04-01,示例市市场监督管理局,示市监罚〔2025〕8号,A",
+            "2025-04-01,示例市市场监督管理局,示市监罚〔2025〕8号,Q",
+            "row 9, column 'grade'",
+            "input.bad_grade",
+        ),
+        (
+            "records.csv",
+            "示市监罚〔2025〕1号,,,",
+            "示市监罚〔2025〕1号,,true,",
+            "row 2, column 'black'",
+            "input.black_below_serious",
+        ),
+        (
+            "records.csv",
+            "示市监罚〔2024〕12号,,true,",
+            "示市监罚〔2024〕12号,,maybe,",
+            "row 13, column 'black'",
+            "input.bad_bool",
+        ),
+        (
+            "records.csv",
+            "2025-03-01,示例市市场监督管理局,示市监罚〔2025〕1号",
+            "2025-13-01,示例市市场监督管理局,示市监罚〔2025〕1号",
+            "row 2, column 'decided_on'",
+            "input.bad_date",
+        ),
         ("records.csv", "W2,example", "W1,example", "row 3, column 'record_id'", "input.duplicate"),
-        ("entities.csv", "91330106MA04GATE40", "91330106MA04GATE41", "row 5, column 'usci'", "usci.check"),
-        ("entities.csv", "91110105MA01HEAD9C,北京示例控股集团有限公司,,", "91110105MA01HEAD9C,北京示例控股集团有限公司,91310115MA02BR010U,", "column 'parent_usci'", "input.parent_cycle"),
+        (
+            "entities.csv",
+            "91330106MA04GATE40",
+            "91330106MA04GATE41",
+            "row 5, column 'usci'",
+            "usci.check",
+        ),
+        (
+            "entities.csv",
+            "91110105MA01HEAD9C,北京示例控股集团有限公司,,",
+            "91110105MA01HEAD9C,北京示例控股集团有限公司,91310115MA02BR010U,",
+            "column 'parent_usci'",
+            "input.parent_cycle",
+        ),
     ],
 )
-def test_invalid_row_refuses_the_whole_input_and_writes_nothing(tmp_path, file, old, new, where, code):
+def test_invalid_row_refuses_the_whole_input_and_writes_nothing(
+    tmp_path, file, old, new, where, code
+):
     d = _copy(tmp_path)
     _replace(d / file, old, new)
     exit_code, output, out = _run(d)

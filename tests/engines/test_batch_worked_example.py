@@ -21,9 +21,19 @@ def _read(path: Path) -> pl.DataFrame:
 def _batch(tmp_path: Path, *extra: str, suffix: str = "csv") -> tuple[Path, Path]:
     out, contrib = tmp_path / f"results.{suffix}", tmp_path / f"contributions.{suffix}"
     args = [
-        "batch", "score", str(WORKED / "entities.csv"), str(WORKED / "records.csv"),
-        "--events", str(WORKED / "events.csv"), "--as-of", "2025-06-30",
-        "--out", str(out), "--contributions", str(contrib), *extra,
+        "batch",
+        "score",
+        str(WORKED / "entities.csv"),
+        str(WORKED / "records.csv"),
+        "--events",
+        str(WORKED / "events.csv"),
+        "--as-of",
+        "2025-06-30",
+        "--out",
+        str(out),
+        "--contributions",
+        str(contrib),
+        *extra,
     ]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output

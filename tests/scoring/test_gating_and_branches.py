@@ -47,9 +47,21 @@ def test_branch_propagation_across_three_entities():
     b1 = rec(B1, "admin_penalty", "serious", "2025-02-01", record_id="B1")  # -80
     b2 = rec(B2, "spot_check_failed", "general", "2025-04-01", record_id="B2")  # -15
     out = run([ent(HEAD), ent(B1, HEAD), ent(B2, HEAD)], [h, b1, b2], as_of="2025-06-30")
-    assert points(out, HEAD) == [("H", "own", -3000), ("B1", "from_branch", -4000), ("B2", "from_branch", -750)]
-    assert points(out, B1) == [("B1", "own", -8000), ("H", "from_head", -750), ("B2", "from_sibling", -150)]
-    assert points(out, B2) == [("B2", "own", -1500), ("H", "from_head", -750), ("B1", "from_sibling", -800)]
+    assert points(out, HEAD) == [
+        ("H", "own", -3000),
+        ("B1", "from_branch", -4000),
+        ("B2", "from_branch", -750),
+    ]
+    assert points(out, B1) == [
+        ("B1", "own", -8000),
+        ("H", "from_head", -750),
+        ("B2", "from_sibling", -150),
+    ]
+    assert points(out, B2) == [
+        ("B2", "own", -1500),
+        ("H", "from_head", -750),
+        ("B1", "from_sibling", -800),
+    ]
     # 1000 - 30 - 47.5 = 922.5 → 923 (half-up); 1000 - 15 - 15.5 = 969.5 → 970
     assert [result(out, u)["score"] for u in (HEAD, B1, B2)] == [923, 911, 970]
 
@@ -93,14 +105,21 @@ def test_individual_businesses_are_never_scored_and_belong_to_no_organisation():
     out = run([ent(HEAD), ent(person, HEAD)], [r], as_of="2025-02-01")
     row = result(out, person)
     assert row["natural_person"] is True
-    assert (row["score"], row["grade"], row["own_points_h"], row["next_change"]) == (None, None, None, None)
+    assert (row["score"], row["grade"], row["own_points_h"], row["next_change"]) == (
+        None,
+        None,
+        None,
+        None,
+    )
     assert (row["black"], row["red"], row["abnormal"]) == (False, False, False)
     assert out.contributions.height == 0
     assert result(out, HEAD)["score"] == 1000
 
 
 def test_records_for_unknown_entities_are_skipped_with_a_warning():
-    out = run([ent(A)], [rec(usci(60), "admin_penalty", "general", "2025-01-01")], as_of="2025-02-01")
+    out = run(
+        [ent(A)], [rec(usci(60), "admin_penalty", "general", "2025-01-01")], as_of="2025-02-01"
+    )
     assert out.contributions.height == 0
     assert any("missing from the registry" in w for w in out.warnings)
 

@@ -68,8 +68,14 @@ def test_revoked_repair_cancels_repairs_dated_on_or_before_it():
     # Revocation applies at every evaluation date, also before it was decided.
     assert result(run([ent(A)], [r], [repaired, revoked], as_of="2025-03-15"), A)["score"] == 920
     again = ev(r, "repaired", "2025-05-01")
-    assert result(run([ent(A)], [r], [repaired, revoked, again], as_of="2025-05-01"), A)["score"] == 1000
-    assert result(run([ent(A)], [r], [repaired, revoked, again], as_of="2025-04-30"), A)["score"] == 920
+    assert (
+        result(run([ent(A)], [r], [repaired, revoked, again], as_of="2025-05-01"), A)["score"]
+        == 1000
+    )
+    assert (
+        result(run([ent(A)], [r], [repaired, revoked, again], as_of="2025-04-30"), A)["score"]
+        == 920
+    )
 
 
 CST = timezone(timedelta(hours=8))
@@ -79,9 +85,15 @@ def test_knowledge_time_hides_a_repair_learnt_later():
     r = rec(A, "admin_penalty", "serious", "2024-01-10", black=True)
     e = ev(r, "repaired", "2025-03-01", recorded_at=datetime(2025, 3, 2, 10, tzinfo=CST))
     now = run([ent(A)], [r], [e], as_of="2025-06-30")
-    then = run([ent(A)], [r], [e], as_of="2025-06-30", known_at=datetime(2025, 3, 1, 12, tzinfo=CST))
+    then = run(
+        [ent(A)], [r], [e], as_of="2025-06-30", known_at=datetime(2025, 3, 1, 12, tzinfo=CST)
+    )
     assert (result(now, A)["score"], result(now, A)["grade"]) == (1000, "A")
-    assert (result(then, A)["score"], result(then, A)["grade"], result(then, A)["black"]) == (920, "D", True)
+    assert (result(then, A)["score"], result(then, A)["grade"], result(then, A)["black"]) == (
+        920,
+        "D",
+        True,
+    )
 
 
 def test_record_without_recorded_at_is_known_from_midnight_china_time_on_its_decision_date():
@@ -94,4 +106,9 @@ def test_record_without_recorded_at_is_known_from_midnight_china_time_on_its_dec
 
 def test_naive_knowledge_time_is_read_as_china_standard_time():
     r = rec(A, "admin_penalty", "general", "2025-03-01")
-    assert result(run([ent(A)], [r], as_of="2025-06-30", known_at=datetime(2025, 3, 1, 0, 0)), A)["score"] == 970
+    assert (
+        result(run([ent(A)], [r], as_of="2025-06-30", known_at=datetime(2025, 3, 1, 0, 0)), A)[
+            "score"
+        ]
+        == 970
+    )

@@ -79,7 +79,9 @@ def test_withdrawn_record_does_not_block_the_red_list():
     tax_a = rec(A, "tax_grade", None, "2025-01-01", grade="A")
     praise = rec(A, "commendation", "positive", "2024-06-01")
     wrong = rec(A, "spot_check_failed", "general", "2024-03-01")
-    out = run([ent(A)], [tax_a, praise, wrong], [ev(wrong, "withdrawn", "2024-04-01")], as_of="2025-02-01")
+    out = run(
+        [ent(A)], [tax_a, praise, wrong], [ev(wrong, "withdrawn", "2024-04-01")], as_of="2025-02-01"
+    )
     assert result(out, A)["red"] is True
 
 
@@ -113,7 +115,9 @@ def test_next_change_includes_the_36_month_date_and_future_decisions():
     old = rec(A, "spot_check_failed", "general", "2024-06-30")
     assert str(result(run([ent(A)], [old], as_of="2025-06-30"), A)["next_change"]) == "2027-06-30"
     future = rec(A, "spot_check_failed", "general", "2025-09-01")
-    assert str(result(run([ent(A)], [future], as_of="2025-06-30"), A)["next_change"]) == "2025-09-01"
+    assert (
+        str(result(run([ent(A)], [future], as_of="2025-06-30"), A)["next_change"]) == "2025-09-01"
+    )
 
 
 def test_next_change_is_null_without_records_and_ignores_withdrawn_ones():

@@ -9,6 +9,7 @@ carries the version that produced it.
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -146,7 +147,9 @@ class Kind(_Model):
         return bool(self.grades)
 
     def rules(self) -> dict[str, TierRule]:
-        return dict(self.grades) if self.grades else dict(self.tiers)
+        if self.grades:
+            return dict(self.grades)
+        return {str(k): v for k, v in self.tiers.items()}
 
     def tier_names(self) -> set[str]:
         if self.grades:
@@ -174,11 +177,13 @@ class Catalogue(_Model):
                 if tier not in self.tiers:
                     raise ValueError(f"kinds.{kind_name}: tier {tier!r} is not defined in [tiers]")
         for i, q in enumerate(self.lists.red_qualifying):
-            kind = self.kinds.get(q.kind)
-            if kind is None:
+            qkind = self.kinds.get(q.kind)
+            if qkind is None:
                 raise ValueError(f"lists.red_qualifying.{i}: unknown kind {q.kind!r}")
-            if q.grade is not None and q.grade not in kind.grades:
-                raise ValueError(f"lists.red_qualifying.{i}: kind {q.kind!r} has no grade {q.grade!r}")
+            if q.grade is not None and q.grade not in qkind.grades:
+                raise ValueError(
+                    f"lists.red_qualifying.{i}: kind {q.kind!r} has no grade {q.grade!r}"
+                )
         return self
 
     def _check_grade_bands(self) -> None:
@@ -193,7 +198,7 @@ class Catalogue(_Model):
                 f"grades: bands must cover {self.score.floor}..{self.score.ceiling} exactly, "
                 f"they cover {bands[0].min}..{bands[-1].max}"
             )
-        for lower, upper in zip(bands, bands[1:], strict=False):
+        for lower, upper in pairwise(bands):
             if upper.min <= lower.max:
                 raise ValueError(f"grades: bands {lower.grade} and {upper.grade} overlap")
             if upper.min != lower.max + 1:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 import typer
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from corpcredit.errors import CorpCreditError, InputError
 
@@ -19,13 +19,13 @@ if TYPE_CHECKING:
     from corpcredit.catalogue import Catalogue
 
 __all__ = [
-    "console",
     "ErrorMappingGroup",
+    "console",
     "err_console",
-    "report",
     "load_catalogue_option",
     "parse_date",
     "parse_timestamp",
+    "report",
     "run_main",
 ]
 
@@ -80,7 +80,8 @@ def parse_timestamp(value: str, option: str) -> datetime:
         ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise typer.BadParameter(
-            f"{option} must be an ISO 8601 timestamp such as 2025-03-01T12:00:00+08:00, got {value!r}"
+            f"{option} must be an ISO 8601 timestamp such as "
+            f"2025-03-01T12:00:00+08:00, got {value!r}"
         ) from exc
     return to_utc(ts)
 

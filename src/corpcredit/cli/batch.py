@@ -11,7 +11,13 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from corpcredit.cli._common import console, err_console, load_catalogue_option, parse_date, parse_timestamp
+from corpcredit.cli._common import (
+    console,
+    err_console,
+    load_catalogue_option,
+    parse_date,
+    parse_timestamp,
+)
 
 __all__ = ["register"]
 
@@ -59,14 +65,26 @@ def score_command(
     if engine != "local":
         raise typer.BadParameter("--engine must be 'local' or 'spark'")
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
     ) as progress:
         task = progress.add_task("reading and checking feeds", total=None)
         inputs = load_inputs(entities, records, events, cat)
-        progress.update(task, description=f"scoring with {workers} worker(s)", total=workers, completed=0)
+        progress.update(
+            task, description=f"scoring with {workers} worker(s)", total=workers, completed=0
+        )
         result = score_sharded(
-            inputs.entities, inputs.records, inputs.events, cat, day, k, workers=workers,
+            inputs.entities,
+            inputs.records,
+            inputs.events,
+            cat,
+            day,
+            k,
+            workers=workers,
             on_shard_done=lambda done, total: progress.update(task, completed=done, total=total),
         )
         progress.update(task, description="writing outputs", total=None)
@@ -82,8 +100,7 @@ def score_command(
     console.print(
         f"scored {result.results.height:,} entities from {n_rec:,} records at {day} "
         f"in {elapsed:.2f} s ({n_rec / max(elapsed, 1e-9):,.0f} records/s); "
-        f"catalogue {cat.version}; wrote {out}"
-        + (f" and {contributions}" if contributions else "")
+        f"catalogue {cat.version}; wrote {out}" + (f" and {contributions}" if contributions else "")
     )
 
 

@@ -45,13 +45,21 @@ def load_inputs(
         except ParentCycleError as exc:
             rows = entities.filter(pl.col("usci").is_in(exc.uscis))
             problems.extend(
-                RowError(str(entities_path), r, "parent_usci", p or "", exc.code, "parent_usci forms a cycle")
+                RowError(
+                    str(entities_path),
+                    r,
+                    "parent_usci",
+                    p or "",
+                    exc.code,
+                    "parent_usci forms a cycle",
+                )
                 for r, p in rows.select("_row", "parent_usci").iter_rows()
             )
     if problems:
         total = sum(c.errors.height for c in checks) or len(problems)
         raise InputError(
-            f"{total} problem(s) in the input; nothing was written. Fix the rows below and run again",
+            f"{total} problem(s) in the input; nothing was written. "
+            "Fix the rows below and run again",
             rows=problems,
         )
     warnings: list[str] = []

@@ -34,9 +34,7 @@ def shard_inputs(
         "usci", (pl.col("head_usci").hash(seed=0) % n).cast(pl.Int64).alias("_shard")
     )
     ent = entities.join(shard_of, on="usci", how="left")
-    rec = records.join(shard_of, on="usci", how="left").with_columns(
-        pl.col("_shard").fill_null(0)
-    )
+    rec = records.join(shard_of, on="usci", how="left").with_columns(pl.col("_shard").fill_null(0))
     ev = None
     if events is not None:
         keys = rec.select("source", "record_id", "_shard").unique(["source", "record_id"])

@@ -14,13 +14,37 @@ from pathlib import Path
 
 import polars as pl
 
-__all__ = ["RESULT_COLUMNS", "CONTRIBUTION_COLUMNS", "format_contributions", "format_results", "write_outputs"]
+__all__ = [
+    "CONTRIBUTION_COLUMNS",
+    "RESULT_COLUMNS",
+    "format_contributions",
+    "format_results",
+    "write_outputs",
+]
 
 RESULT_COLUMNS = [
-    "usci", "as_of", "natural_person", "score", "grade", "black", "red", "abnormal",
-    "own_points", "received_points", "next_change", "catalogue_version",
+    "usci",
+    "as_of",
+    "natural_person",
+    "score",
+    "grade",
+    "black",
+    "red",
+    "abnormal",
+    "own_points",
+    "received_points",
+    "next_change",
+    "catalogue_version",
 ]
-CONTRIBUTION_COLUMNS = ["usci", "record_source", "record_id", "from_usci", "role", "points", "ends_on"]
+CONTRIBUTION_COLUMNS = [
+    "usci",
+    "record_source",
+    "record_id",
+    "from_usci",
+    "role",
+    "points",
+    "ends_on",
+]
 
 
 def _points_text(col: str) -> pl.Expr:

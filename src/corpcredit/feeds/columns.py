@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["TRUE_WORDS", "FALSE_WORDS", "clean_text", "parse_bool", "parse_date", "parse_decimal", "parse_timestamp"]
+__all__ = [
+    "FALSE_WORDS",
+    "TRUE_WORDS",
+    "clean_text",
+    "parse_bool",
+    "parse_date",
+    "parse_decimal",
+    "parse_timestamp",
+]
 
 TRUE_WORDS = ["true", "t", "yes", "y", "1", "是"]
 FALSE_WORDS = ["false", "f", "no", "n", "0", "否"]
@@ -40,17 +48,23 @@ def parse_timestamp(col: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         return c.dt.convert_time_zone("UTC").cast(pl.Datetime("us", "UTC")), pl.lit(False)
     if dtype == pl.Date:
         return (
-            pl.col(col).cast(pl.Datetime("us")).dt.replace_time_zone("Asia/Shanghai")
+            pl.col(col)
+            .cast(pl.Datetime("us"))
+            .dt.replace_time_zone("Asia/Shanghai")
             .dt.convert_time_zone("UTC"),
             pl.lit(False),
         )
     s = clean_text(col).str.replace(r"^(\d{4}-\d{2}-\d{2}) ", "${1}T").str.replace(r"Z$", "+00:00")
     with_offset = s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", time_zone="UTC", strict=False)
-    local = pl.coalesce(
-        s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False),
-        s.str.to_datetime("%Y-%m-%dT%H:%M", strict=False),
-        s.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Datetime("us")),
-    ).dt.replace_time_zone("Asia/Shanghai").dt.convert_time_zone("UTC")
+    local = (
+        pl.coalesce(
+            s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False),
+            s.str.to_datetime("%Y-%m-%dT%H:%M", strict=False),
+            s.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Datetime("us")),
+        )
+        .dt.replace_time_zone("Asia/Shanghai")
+        .dt.convert_time_zone("UTC")
+    )
     parsed = pl.coalesce(with_offset, local).cast(pl.Datetime("us", "UTC"))
     return parsed, s.is_not_null() & parsed.is_null()
 

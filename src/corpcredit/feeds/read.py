@@ -16,7 +16,7 @@ import polars as pl
 
 from corpcredit.errors import InputError
 
-__all__ = ["FORMATS", "detect_format", "read_feed", "decode_text"]
+__all__ = ["FORMATS", "decode_text", "detect_format", "read_feed"]
 
 FORMATS = {
     ".csv": "csv",
@@ -96,7 +96,12 @@ def _jsonl(path: Path) -> pl.DataFrame:
             raise UnreadableFile(f"{path}, line {n}: not valid JSON ({exc.msg})") from exc
         if not isinstance(obj, dict):
             raise UnreadableFile(f"{path}, line {n}: each line must be a JSON object")
-        rows.append({k: None if v is None else str(v).lower() if isinstance(v, bool) else str(v) for k, v in obj.items()})
+        rows.append(
+            {
+                k: None if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in obj.items()
+            }
+        )
         lines.append(n)
     cols = sorted({k for r in rows for k in r})
     df = pl.DataFrame(rows, schema={c: pl.Utf8 for c in cols}) if rows else pl.DataFrame()

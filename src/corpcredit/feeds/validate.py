@@ -36,20 +36,41 @@ __all__ = [
 ]
 
 ENTITY_COLUMNS = {
-    "usci": "usci", "name": "text", "name_en": "text", "aliases": "text",
-    "parent_usci": "usci", "legal_form": "text", "status": "text",
-    "registered_on": "date", "address": "text",
+    "usci": "usci",
+    "name": "text",
+    "name_en": "text",
+    "aliases": "text",
+    "parent_usci": "usci",
+    "legal_form": "text",
+    "status": "text",
+    "registered_on": "date",
+    "address": "text",
 }
 ENTITY_REQUIRED = ("usci", "name")
 RECORD_COLUMNS = {
-    "record_id": "text", "source": "text", "usci": "usci", "kind": "text", "tier": "text",
-    "decided_on": "date", "authority": "text", "decision_no": "text", "legal_basis": "text",
-    "summary": "text", "amount_cny": "decimal", "grade": "text", "black": "bool", "red": "bool",
-    "ends_on": "date", "recorded_at": "timestamp",
+    "record_id": "text",
+    "source": "text",
+    "usci": "usci",
+    "kind": "text",
+    "tier": "text",
+    "decided_on": "date",
+    "authority": "text",
+    "decision_no": "text",
+    "legal_basis": "text",
+    "summary": "text",
+    "amount_cny": "decimal",
+    "grade": "text",
+    "black": "bool",
+    "red": "bool",
+    "ends_on": "date",
+    "recorded_at": "timestamp",
 }
 RECORD_REQUIRED = ("record_id", "source", "usci", "kind", "decided_on", "authority")
 EVENT_COLUMNS = {
-    "source": "text", "record_id": "text", "event": "text", "effective_on": "date",
+    "source": "text",
+    "record_id": "text",
+    "event": "text",
+    "effective_on": "date",
     "recorded_at": "timestamp",
 }
 EVENT_REQUIRED = ("source", "record_id", "event", "effective_on")
@@ -58,11 +79,19 @@ STATUSES = ("active", "revoked", "deregistered")
 NATURAL_PERSON_FORMS = ("个体工商户", "个人独资企业")
 
 _DTYPES: dict[str, pl.DataType] = {
-    "text": pl.Utf8(), "usci": pl.Utf8(), "date": pl.Date(), "bool": pl.Boolean(),
-    "timestamp": pl.Datetime("us", "UTC"), "decimal": pl.Decimal(18, 2),
+    "text": pl.Utf8(),
+    "usci": pl.Utf8(),
+    "date": pl.Date(),
+    "bool": pl.Boolean(),
+    "timestamp": pl.Datetime("us", "UTC"),
+    "decimal": pl.Decimal(18, 2),
 }
 _ERR_SCHEMA = {
-    "_row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "code": pl.Utf8, "message": pl.Utf8,
+    "_row": pl.Int64,
+    "column": pl.Utf8,
+    "value": pl.Utf8,
+    "code": pl.Utf8,
+    "message": pl.Utf8,
 }
 
 
@@ -132,11 +161,17 @@ def _typed(
     from corpcredit.ids.bulk import validate_series
 
     parsers: dict[str, Callable[[str, pl.DataType], tuple[pl.Expr, pl.Expr]]] = {
-        "date": parse_date, "timestamp": parse_timestamp, "bool": parse_bool,
+        "date": parse_date,
+        "timestamp": parse_timestamp,
+        "bool": parse_bool,
         "decimal": parse_decimal,
     }
-    what = {"date": "a date YYYY-MM-DD", "timestamp": "an ISO 8601 timestamp",
-            "bool": "true or false", "decimal": "a number"}
+    what = {
+        "date": "a date YYYY-MM-DD",
+        "timestamp": "an ISO 8601 timestamp",
+        "bool": "true or false",
+        "decimal": "a number",
+    }
     exprs: list[pl.Expr] = [pl.col("_row")]
     for name, kind in spec.items():
         if name not in df.columns:
@@ -161,9 +196,13 @@ def _typed(
                 .with_columns(checked.select("error_code", "error_message"))
                 .filter(bad)
                 .select(
-                    "_row", pl.lit(name).alias("column"), "value",
-                    pl.col("error_code").alias("code"), pl.col("error_message").alias("message"),
-                ).cast(_ERR_SCHEMA)  # type: ignore[arg-type]
+                    "_row",
+                    pl.lit(name).alias("column"),
+                    "value",
+                    pl.col("error_code").alias("code"),
+                    pl.col("error_message").alias("message"),
+                )
+                .cast(_ERR_SCHEMA)  # type: ignore[arg-type]
             )
         typed = typed.with_columns(
             pl.when(present).then(checked.get_column("normalized")).otherwise(None).alias(name)
@@ -179,14 +218,19 @@ def _duplicates(col: _Collector, keys: list[str], column: str, what: str) -> Non
     df = col.df
     first = df.group_by(keys).agg(pl.col("_row").min().alias("_first"))
     dup = df.join(first, on=keys, how="left").filter(
-        pl.all_horizontal([pl.col(k).is_not_null() for k in keys]) & (pl.col("_row") != pl.col("_first"))
+        pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
+        & (pl.col("_row") != pl.col("_first"))
     )
     if dup.height:
         col.parts.append(
             dup.select(
-                "_row", pl.lit(column).alias("column"), pl.col(column).cast(pl.Utf8).alias("value"),
+                "_row",
+                pl.lit(column).alias("column"),
+                pl.col(column).cast(pl.Utf8).alias("value"),
                 pl.lit("input.duplicate").alias("code"),
-                pl.format("duplicate {} (first at row {})", pl.lit(what), pl.col("_first")).alias("message"),
+                pl.format("duplicate {} (first at row {})", pl.lit(what), pl.col("_first")).alias(
+                    "message"
+                ),
             ).cast(_ERR_SCHEMA)  # type: ignore[arg-type]
         )
 
@@ -210,7 +254,9 @@ def check_entities(df: pl.DataFrame, file: str) -> Checked:
     )
     col.df = typed
     col.add(
-        ~pl.col("status").is_in(STATUSES), "status", "input.bad_status",
+        ~pl.col("status").is_in(STATUSES),
+        "status",
+        "input.bad_status",
         f"status must be one of {', '.join(STATUSES)}",
     )
     _duplicates(col, ["usci"], "usci", "usci")
@@ -225,46 +271,70 @@ def check_records(
     typed = _typed(df, RECORD_COLUMNS, RECORD_REQUIRED, col)
     graded = [k for k, v in cat.kinds.items() if v.graded]
     valid_keys = pl.DataFrame(
-        [(k, key, v.grades[key].tier if v.graded else key) for k, v in cat.kinds.items() for key in v.rules()],
+        [
+            (k, key, v.grades[key].tier if v.graded else key)
+            for k, v in cat.kinds.items()
+            for key in v.rules()
+        ],
         schema={"kind": pl.Utf8, "_key": pl.Utf8, "_tier": pl.Utf8},
         orient="row",
     )
     typed = typed.with_columns(
-        pl.when(pl.col("kind").is_in(graded)).then(pl.col("grade").str.to_uppercase()).otherwise(pl.col("grade")).alias("grade"),
+        pl.when(pl.col("kind").is_in(graded))
+        .then(pl.col("grade").str.to_uppercase())
+        .otherwise(pl.col("grade"))
+        .alias("grade"),
         pl.col("tier").str.to_lowercase(),
     )
     typed = typed.with_columns(
-        pl.when(pl.col("kind").is_in(graded)).then(pl.col("grade")).otherwise(pl.col("tier")).alias("_key")
+        pl.when(pl.col("kind").is_in(graded))
+        .then(pl.col("grade"))
+        .otherwise(pl.col("tier"))
+        .alias("_key")
     ).join(valid_keys, on=["kind", "_key"], how="left")
     col.df = typed
     kinds = ", ".join(cat.kinds)
     col.add(
-        pl.col("kind").is_not_null() & ~pl.col("kind").is_in(list(cat.kinds)), "kind",
-        "input.unknown_kind", f"unknown record kind; the catalogue {cat.version} has: {kinds}",
+        pl.col("kind").is_not_null() & ~pl.col("kind").is_in(list(cat.kinds)),
+        "kind",
+        "input.unknown_kind",
+        f"unknown record kind; the catalogue {cat.version} has: {kinds}",
     )
     for k in graded:
         grades = ", ".join(cat.kinds[k].grades)
         col.add(
-            (pl.col("kind") == k) & pl.col("_tier").is_null(), "grade", "input.bad_grade",
+            (pl.col("kind") == k) & pl.col("_tier").is_null(),
+            "grade",
+            "input.bad_grade",
             f"{k} needs a grade: one of {grades}",
         )
     per_kind = {k: ", ".join(v.tiers) for k, v in cat.kinds.items() if not v.graded}
     msg = pl.format(
-        "tier not allowed for kind {}; allowed: {}", pl.col("kind"),
+        "tier not allowed for kind {}; allowed: {}",
+        pl.col("kind"),
         pl.col("kind").replace_strict(per_kind, default=""),
     )
     col.add(
-        pl.col("kind").is_in(list(per_kind)) & pl.col("_tier").is_null(), "tier",
-        "input.bad_tier", msg,
+        pl.col("kind").is_in(list(per_kind)) & pl.col("_tier").is_null(),
+        "tier",
+        "input.bad_tier",
+        msg,
     )
     col.add(
-        pl.col("black").fill_null(False) & pl.col("_tier").is_not_null() & (pl.col("_tier") != "serious"),
-        "black", "input.black_below_serious",
+        pl.col("black").fill_null(False)
+        & pl.col("_tier").is_not_null()
+        & (pl.col("_tier") != "serious"),
+        "black",
+        "input.black_below_serious",
         "a black flag is only valid on a serious record",
     )
     col.add(
-        pl.col("ends_on").is_not_null() & pl.col("decided_on").is_not_null() & (pl.col("ends_on") < pl.col("decided_on")),
-        "ends_on", "input.ends_before_decision", "ends_on is before decided_on",
+        pl.col("ends_on").is_not_null()
+        & pl.col("decided_on").is_not_null()
+        & (pl.col("ends_on") < pl.col("decided_on")),
+        "ends_on",
+        "input.ends_before_decision",
+        "ends_on is before decided_on",
     )
     if refuse_personal_data:
         _personal_data(col)
@@ -278,15 +348,20 @@ def _personal_data(col: _Collector) -> None:
     from corpcredit.ids.resident import resident_id_mask
 
     col.add(
-        pl.col("usci").str.slice(0, 2) == "92", "usci", "input.natural_person",
+        pl.col("usci").str.slice(0, 2) == "92",
+        "usci",
+        "input.natural_person",
         "records about individual businesses (natural persons) are not accepted",
     )
     for name in ("summary", "legal_basis", "decision_no", "authority"):
         mask = resident_id_mask(col.df.get_column(name).fill_null(""))
         if mask.any():
             col.add(
-                pl.lit(mask), name, "input.personal_id",
-                "contains what looks like a resident identity number; remove personal data and resend",
+                pl.lit(mask),
+                name,
+                "input.personal_id",
+                "contains what looks like a resident identity number; "
+                "remove personal data and resend",
             )
 
 
@@ -297,8 +372,10 @@ def check_events(df: pl.DataFrame, file: str) -> Checked:
     typed = typed.with_columns(pl.col("event").str.to_lowercase())
     col.df = typed
     col.add(
-        pl.col("event").is_not_null() & ~pl.col("event").is_in(EVENT_KINDS), "event",
-        "input.bad_event", f"event must be one of {', '.join(EVENT_KINDS)}",
+        pl.col("event").is_not_null() & ~pl.col("event").is_in(EVENT_KINDS),
+        "event",
+        "input.bad_event",
+        f"event must be one of {', '.join(EVENT_KINDS)}",
     )
     _duplicates(col, ["source", "record_id", "event", "effective_on"], "event", "event")
     return _finish(file, typed, col, df.height)

@@ -109,7 +109,4 @@ def to_utc(ts: datetime) -> datetime:
 
 def midnight_china(col: str) -> pl.Expr:
     """00:00 China Standard Time on a date column, as UTC (the default recorded_at)."""
-    return (pl.col(col).cast(pl.Datetime("us")) - pl.duration(hours=8)).dt.replace_time_zone(
-        "UTC"
-    )
-
+    return (pl.col(col).cast(pl.Datetime("us")) - pl.duration(hours=8)).dt.replace_time_zone("UTC")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import polars as pl
 
@@ -86,10 +87,14 @@ def prepare_records(
     rec = conform(records, RECORD_SCHEMA).with_columns(
         pl.coalesce("recorded_at", midnight_china("decided_on")).alias("recorded_at")
     )
-    ev = conform(events, EVENT_SCHEMA) if events is not None else conform(
-        pl.DataFrame(schema=EVENT_SCHEMA), EVENT_SCHEMA
+    ev = (
+        conform(events, EVENT_SCHEMA)
+        if events is not None
+        else conform(pl.DataFrame(schema=EVENT_SCHEMA), EVENT_SCHEMA)
     )
-    ev = ev.with_columns(pl.coalesce("recorded_at", midnight_china("effective_on")).alias("recorded_at"))
+    ev = ev.with_columns(
+        pl.coalesce("recorded_at", midnight_china("effective_on")).alias("recorded_at")
+    )
     if known_at is not None:
         k = to_utc(known_at)
         rec = rec.filter(pl.col("recorded_at") <= k)
@@ -221,9 +226,7 @@ def score(
     counted = (
         rec.filter(pl.col("in_force"))
         .join(gate, on="usci", how="left")
-        .filter(
-            (pl.col("tier_eff") != "minor") | (pl.col("serious_since") <= pl.col("decided_on"))
-        )
+        .filter((pl.col("tier_eff") != "minor") | (pl.col("serious_since") <= pl.col("decided_on")))
     )
     own = counted.select(
         "usci",
@@ -250,8 +253,10 @@ def score(
     nxt = _next_change(rec, cat, t)
     s = cat.score
     total = pl.lit(s.base * 100) + pl.col("own_points_h") + pl.col("received_points_h")
-    clamped = pl.min_horizontal(pl.max_horizontal(total, pl.lit(s.floor * 100)), pl.lit(s.ceiling * 100))
-    grade_expr = pl.when(pl.col("black")).then(pl.lit(cat.black_grade.grade))
+    clamped = pl.min_horizontal(
+        pl.max_horizontal(total, pl.lit(s.floor * 100)), pl.lit(s.ceiling * 100)
+    )
+    grade_expr: Any = pl.when(pl.col("black")).then(pl.lit(cat.black_grade.grade))
     for band in cat.grades:
         grade_expr = grade_expr.when(pl.col("score").is_between(band.min, band.max)).then(
             pl.lit(band.grade)

@@ -49,7 +49,9 @@ def resolve_heads(entities: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     )
     links = entities.select("usci", parent.alias("parent"))
 
-    missing = links.filter(pl.col("parent").is_not_null() & ~pl.col("parent").is_in(known.implode()))
+    missing = links.filter(
+        pl.col("parent").is_not_null() & ~pl.col("parent").is_in(known.implode())
+    )
     if missing.height:
         sample = ", ".join(f"{u}→{p}" for u, p in missing.head(5).iter_rows())
         warnings.append(
@@ -81,8 +83,7 @@ def resolve_heads(entities: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     cyclic = heads.filter(pl.col("parent").is_not_null()).get_column("usci").sort().to_list()
     if cyclic:
         raise ParentCycleError(cyclic)
-    out = (
-        heads.select("usci", pl.col("ptr").alias("head_usci"))
-        .join(entities.select("usci", "natural_person"), on="usci", how="left")
+    out = heads.select("usci", pl.col("ptr").alias("head_usci")).join(
+        entities.select("usci", "natural_person"), on="usci", how="left"
     )
     return out, warnings
