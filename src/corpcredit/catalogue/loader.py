@@ -17,7 +17,7 @@ __all__ = ["default_catalogue", "load_catalogue", "parse_catalogue"]
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
+    return ".".join(str(p) for p in loc if p != "[key]") or "(top level)"
 
 
 def parse_catalogue(data: dict[str, Any], *, source: str = "<catalogue>") -> Catalogue:
@@ -28,7 +28,13 @@ def parse_catalogue(data: dict[str, Any], *, source: str = "<catalogue>") -> Cat
         problems = []
         for err in exc.errors():
             msg = str(err["msg"]).removeprefix("Value error, ")
-            problems.append({"path": _path(tuple(err["loc"])), "reason": msg})
+            path = _path(tuple(err["loc"]))
+            # Model-level checks name their own key: "grades: bands … overlap".
+            head, sep, rest = msg.partition(": ")
+            if sep and " " not in head:
+                path = head if path == "(top level)" else f"{path}.{head}"
+                msg = rest
+            problems.append({"path": path, "reason": msg})
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise CatalogueError(

@@ -136,10 +136,11 @@ class Kind(_Model):
             raise ValueError("a kind flagged black needs a serious tier")
         for name, rule in self.rules().items():
             tier = self.grades[name].tier if self.grades else name
+            key = f"grades.{name}" if self.grades else f"tiers.{name}"
             if tier in NEGATIVE_TIERS and rule.points > 0:
-                raise ValueError(f"{name}: a {tier} record cannot have positive points")
+                raise ValueError(f"{key}.points: a {tier} record cannot have positive points")
             if tier == "positive" and rule.points < 0:
-                raise ValueError(f"{name}: a positive record cannot have negative points")
+                raise ValueError(f"{key}.points: a positive record cannot have negative points")
         return self
 
     @property
