@@ -1,0 +1,157 @@
+"""Vectorised USCI validation (GB 32100-2015) for ingestion and batch jobs, with Polars.
+
+The common case — a well-formed, valid ASCII code — is decided entirely by Polars
+expressions: each code is viewed as 18 bytes, per-position values come from lookup
+tables, and both check characters are weighted sums (modulus 31 for position 18,
+GB 11714's modulus 11 for position 17). Only the rows the fast path does not accept
+(and non-ASCII inputs, for normalisation) go through the scalar
+:func:`corpcredit.ids.usci.validate`, which gives their precise error and applies the
+allow-list. Results therefore agree with the scalar functions row for row.
+Warnings (unknown divisions) are not produced here.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Iterable
+
+import polars as pl
+
+from corpcredit.errors import InvalidIdentifier
+from corpcredit.ids._checksum import ORG_WEIGHTS, USCI_VALUES, USCI_WEIGHTS
+from corpcredit.ids._rules import ASCII_DROPPED, USCI_LENGTH, compact
+from corpcredit.ids._tables import (
+    ENTITY_TYPES,
+    NATIONAL_DIVISION,
+    NATURAL_PERSON_TYPES,
+    PROVINCE_CODES,
+)
+from corpcredit.ids.allowlist import Allowlist
+from corpcredit.ids.usci import validate
+
+__all__ = ["MISSING_CODE", "normalize", "validate_series"]
+
+# A null cell has no scalar counterpart; it gets its own code.
+MISSING_CODE = "usci.missing"
+_MISSING_MESSAGE = "no identifier: the value is empty (null); a USCI has 18 characters"
+
+_NO_VALUE = 255
+_USCI_LUT = pl.Series([USCI_VALUES.get(chr(b), _NO_VALUE) for b in range(256)], dtype=pl.UInt8)
+# GB 11714 values characters 0-9 and A=10 ... Z=35.
+_ORG_LUT = pl.Series(
+    [
+        int(chr(b), 36)
+        if chr(b).isascii() and chr(b).isalnum() and not chr(b).islower()
+        else _NO_VALUE
+        for b in range(256)
+    ],
+    dtype=pl.UInt8,
+)
+_PAIRS = [USCI_VALUES[a] * 31 + USCI_VALUES[t] for a, types in ENTITY_TYPES.items() for t in types]
+_PROVINCES = [int(p) for p in PROVINCE_CODES]
+# What compact() drops from ASCII text, as a regex class for Polars.
+_ASCII_DROPPED = "[" + "".join(f"\\x{ord(c):02X}" for c in ASCII_DROPPED) + "]"
+_NATURAL_PERSON_TYPES = sorted(NATURAL_PERSON_TYPES)
+
+
+def normalize(series: pl.Series) -> pl.Series:
+    """:func:`corpcredit.ids.usci.compact` applied to every value (nulls stay null)."""
+    text = series.cast(pl.String).alias(series.name)
+    # Most values need no change at all; only the others are rewritten.
+    changing = text.str.contains(r"[^0-9A-Z]").fill_null(False).arg_true()
+    if len(changing) == 0:
+        return text
+    subset = text.gather(changing)
+    fixed = subset.str.replace_all(_ASCII_DROPPED, "").str.to_uppercase()
+    # NFKC and the Unicode rules only matter outside ASCII: those rows go through Python.
+    non_ascii = (subset.str.len_bytes() != subset.str.len_chars()).arg_true()
+    if len(non_ascii):
+        fixed = fixed.scatter(non_ascii, [compact(v) for v in subset.gather(non_ascii)])
+    return text.scatter(changing, fixed)
+
+
+def _total(terms: Iterable[pl.Expr]) -> pl.Expr:
+    # A chain of "+" runs far faster than pl.sum_horizontal (measured: 25x).
+    return functools.reduce(operator.add, terms)
+
+
+def _fast_valid(normalized: pl.Series) -> pl.Series:
+    """True where a normalised code passes every rule; False or null elsewhere."""
+    as_bytes = normalized.cast(pl.Binary).bin.reinterpret(dtype=pl.Array(pl.UInt8, USCI_LENGTH))
+    byte = pl.col("b").arr.get
+
+    def lookup(table: pl.Series, i: int) -> pl.Expr:
+        return pl.lit(table).gather(byte(i)).cast(pl.Int32)
+
+    u = [pl.col(f"u{i}") for i in range(USCI_LENGTH)]
+    o = [pl.col(f"o{i}") for i in range(8, 17)]
+    inner = 11 - _total(o[i] * w for i, w in enumerate(ORG_WEIGHTS)) % 11
+    org_expected = pl.when(inner == 10).then(33).when(inner == 11).then(0).otherwise(inner)
+    outer = _total(u[i] * w for i, w in enumerate(USCI_WEIGHTS))
+    national = [int(d) for d in NATIONAL_DIVISION]
+    rules = [
+        pl.max_horizontal(u) < 31,  # alphabet
+        (u[0] * 31 + u[1]).is_in(_PAIRS),  # authority and entity type
+        pl.max_horizontal(u[2:8]) < 10,  # division digits
+        (u[2] * 10 + u[3]).is_in(_PROVINCES)
+        | pl.all_horizontal(u[2 + i] == d for i, d in enumerate(national)),
+        org_expected == o[-1],
+        (31 - outer % 31) % 31 == u[17],
+    ]
+    return (
+        pl.DataFrame({"b": as_bytes})
+        .select(
+            [lookup(_USCI_LUT, i).alias(f"u{i}") for i in range(USCI_LENGTH)]
+            + [lookup(_ORG_LUT, i).alias(f"o{i}") for i in range(8, 17)]
+        )
+        .select(pl.all_horizontal(rules).fill_null(False))
+        .to_series()
+    )
+
+
+def validate_series(series: pl.Series, *, allowlist: Allowlist | None = None) -> pl.DataFrame:
+    """Validate every value: one row per input with ``normalized`` (str),
+    ``error_code`` and ``error_message`` (str, null when valid) and ``natural_person``
+    (bool; null when invalid).
+
+    ``error_code``/``error_message`` are those :func:`validate` raises for the value
+    (``usci.missing`` for a null cell); allow-listed codes are valid.
+    """
+    normalized = normalize(series).alias("normalized")
+    valid = _fast_valid(normalized)
+    count = len(normalized)
+    codes = pl.repeat(None, count, dtype=pl.String, eager=True).alias("error_code")
+    messages = codes.alias("error_message")
+    natural = (
+        pl.select(
+            pl.when(pl.lit(valid)).then(
+                pl.lit(normalized).str.slice(0, 2).is_in(_NATURAL_PERSON_TYPES)
+            )
+        )
+        .to_series()
+        .alias("natural_person")
+    )
+    slow = (~valid).arg_true()
+    if len(slow):
+        seen: dict[str | None, tuple[str | None, str | None, bool | None]] = {}
+        for value in normalized.gather(slow):
+            if value not in seen:
+                seen[value] = _scalar(value, allowlist)
+        outcomes = [seen[value] for value in normalized.gather(slow)]
+        codes = codes.scatter(slow, [c for c, _, _ in outcomes])
+        messages = messages.scatter(slow, [m for _, m, _ in outcomes])
+        natural = natural.scatter(slow, [n for _, _, n in outcomes])
+    return pl.DataFrame([normalized, codes, messages, natural])
+
+
+def _scalar(
+    value: str | None, allowlist: Allowlist | None
+) -> tuple[str | None, str | None, bool | None]:
+    if value is None:
+        return MISSING_CODE, _MISSING_MESSAGE, None
+    try:
+        code = validate(value, allowlist=allowlist)
+    except InvalidIdentifier as exc:
+        return exc.code, exc.message, None
+    return None, None, code[:2] in NATURAL_PERSON_TYPES
