@@ -35,7 +35,7 @@ from corpcredit.scoring.frames import (
     midnight_china,
     to_utc,
 )
-from corpcredit.scoring.org import resolve_heads
+from corpcredit.scoring.org import head_indices
 from corpcredit.scoring.rules import rules_frame
 
 __all__ = ["ScoreOutput", "prepare_records", "score"]
@@ -145,48 +145,45 @@ def prepare_records(
     )
 
 
+_ROLES = {code: name for name, code in ROLE_ORDER.items()}
+_U32 = pl.UInt32
+
+
 def _travel(counted: pl.LazyFrame, members: pl.LazyFrame, cat: Catalogue) -> pl.LazyFrame:
-    """Counted negative records of organisation members, as received by the others."""
+    """Counted negative records of organisation members, as received by the others.
+
+    Rows are keyed by integers: ``eid`` receives, ``from_eid`` sent, ``rid`` the record.
+    """
     w = cat.branches
-    neg = counted.filter(pl.col("points_h") < 0)
-    fan = neg.join(members.rename({"usci": "to_usci"}), on="head_usci", how="inner").filter(
-        pl.col("to_usci") != pl.col("usci")
-    )
+    neg = counted.filter(pl.col("points_h") < 0).select("eid", "head", "rid", "points_h", "end")
+    fan = neg.join(members, on="head", how="inner").filter(pl.col("to") != pl.col("eid"))
     role = (
-        pl.when(pl.col("usci") == pl.col("head_usci"))
-        .then(pl.lit("from_head"))
-        .when(pl.col("to_usci") == pl.col("head_usci"))
-        .then(pl.lit("from_branch"))
-        .otherwise(pl.lit("from_sibling"))
+        pl.when(pl.col("eid") == pl.col("head"))
+        .then(pl.lit(ROLE_ORDER["from_head"], pl.UInt8))
+        .when(pl.col("to") == pl.col("head"))
+        .then(pl.lit(ROLE_ORDER["from_branch"], pl.UInt8))
+        .otherwise(pl.lit(ROLE_ORDER["from_sibling"], pl.UInt8))
     )
     pct = (
-        pl.when(pl.col("role") == "from_head")
+        pl.when(pl.col("role") == ROLE_ORDER["from_head"])
         .then(w.to_branch_percent)
-        .when(pl.col("role") == "from_branch")
+        .when(pl.col("role") == ROLE_ORDER["from_branch"])
         .then(w.to_head_percent)
         .otherwise(w.to_sibling_percent)
     )
     # Half away from zero in integer arithmetic; exact for whole-point defaults.
-    amount = -((-pl.col("points_h") * pl.col("pct") + 50) // 100)
+    amount = -((-pl.col("points_h") * pct + 50) // 100)
     return (
         fan.with_columns(role.alias("role"))
-        .with_columns(pct.alias("pct"))
-        .with_columns(amount.alias("amount"))
-        .filter(pl.col("amount") != 0)
         .select(
-            pl.col("to_usci").alias("usci"),
-            pl.col("source").alias("record_source"),
-            "record_id",
-            pl.col("usci").alias("from_usci"),
+            pl.col("to").alias("eid"),
             "role",
-            pl.col("amount").alias("points_h"),
-            pl.col("end").alias("ends_on"),
-            pl.col("kind"),
-            pl.col("tier_eff").alias("tier"),
-            "authority",
-            "decision_no",
-            "decided_on",
+            pl.col("eid").alias("from_eid"),
+            "rid",
+            amount.alias("points_h"),
+            "end",
         )
+        .filter(pl.col("points_h") != 0)
     )
 
 
@@ -199,58 +196,91 @@ def score(
     known_at: datetime | None = None,
 ) -> ScoreOutput:
     """Score every entity of ``entities`` at ``as_of``, as known at ``known_at``."""
-    ent = _entities_frame(entities)
-    heads, warnings = resolve_heads(ent)
-    org = heads.lazy()
-    scored = org.filter(~pl.col("natural_person"))
+    ent = _entities_frame(entities).sort("usci")
+    head_idx, warnings = head_indices(ent)
+    usci = ent.get_column("usci")
+    ids = ent.select(
+        "usci",
+        pl.int_range(pl.len(), dtype=_U32).alias("eid"),
+        pl.Series("head", head_idx, dtype=_U32),
+        "natural_person",
+    )
     t = pl.lit(as_of, dtype=pl.Date)
 
-    rec = prepare_records(records, events, cat, known_at)
-    rec = rec.join(org, on="usci", how="left")
-    unknown = rec.filter(pl.col("head_usci").is_null()).select(pl.len()).collect().item()
-    if unknown:
-        warnings.append(f"{unknown} records name an entity missing from the registry: skipped")
-    rec = rec.filter(pl.col("head_usci").is_not_null() & ~pl.col("natural_person")).with_columns(
-        ((pl.col("decided_on") <= t) & (pl.col("end").is_null() | (t < pl.col("end")))).alias(
-            "in_force"
-        )
-    )
-    rec = rec.collect().lazy()
-
-    # Rule 2: a minor record counts only after an own in-force serious record.
-    gate = (
-        rec.filter(pl.col("in_force") & (pl.col("tier_eff") == "serious"))
-        .group_by("usci")
-        .agg(pl.col("decided_on").min().alias("serious_since"))
-    )
-    counted = (
-        rec.filter(pl.col("in_force"))
-        .join(gate, on="usci", how="left")
-        .filter((pl.col("tier_eff") != "minor") | (pl.col("serious_since") <= pl.col("decided_on")))
-    )
-    own = counted.select(
-        "usci",
-        pl.col("source").alias("record_source"),
+    rec = prepare_records(records, events, cat, known_at).join(ids.lazy(), on="usci", how="left")
+    rec = rec.select(
+        "source",
         "record_id",
-        pl.col("usci").alias("from_usci"),
-        pl.lit("own").alias("role"),
-        "points_h",
-        pl.col("end").alias("ends_on"),
         "kind",
-        pl.col("tier_eff").alias("tier"),
+        "tier_eff",
         "authority",
         "decision_no",
         "decided_on",
+        "end",
+        "points_h",
+        "black_kind",
+        "black",
+        "abnormal_kind",
+        "red_if_flagged",
+        "red",
+        "red_qualifying",
+        "eid",
+        "head",
+        "natural_person",
+    ).collect()
+    unknown = rec.get_column("eid").null_count()
+    if unknown:
+        warnings.append(f"{unknown} records name an entity missing from the registry: skipped")
+    rec = rec.filter(pl.col("eid").is_not_null() & ~pl.col("natural_person")).drop("natural_person")
+    rec = rec.with_columns(
+        pl.int_range(pl.len(), dtype=_U32).alias("rid"),
+        ((pl.col("decided_on") <= t) & (pl.col("end").is_null() | (t < pl.col("end")))).alias(
+            "in_force"
+        ),
     )
-    contributions = pl.concat([own, _travel(counted, scored.select("usci", "head_usci"), cat)])
-
-    sums = contributions.group_by("usci").agg(
-        pl.col("points_h").filter(pl.col("role") == "own").sum().alias("own_points_h"),
-        pl.col("points_h").filter(pl.col("role") != "own").sum().alias("received_points_h"),
+    core = rec.lazy().select(
+        "rid",
+        "eid",
+        "head",
+        "decided_on",
+        "end",
+        "tier_eff",
+        "points_h",
+        "in_force",
+        "black_kind",
+        "black",
+        "abnormal_kind",
+        "red_if_flagged",
+        "red",
+        "red_qualifying",
     )
 
-    lists = _lists(rec, cat, t)
-    nxt = _next_change(rec, cat, t)
+    # Rule 2: a minor record counts only after an own in-force serious record.
+    gate = (
+        core.filter(pl.col("in_force") & (pl.col("tier_eff") == "serious"))
+        .group_by("eid")
+        .agg(pl.col("decided_on").min().alias("serious_since"))
+    )
+    counted = (
+        core.filter(pl.col("in_force"))
+        .join(gate, on="eid", how="left")
+        .filter((pl.col("tier_eff") != "minor") | (pl.col("serious_since") <= pl.col("decided_on")))
+    )
+    own = counted.select(
+        "eid",
+        pl.lit(ROLE_ORDER["own"], pl.UInt8).alias("role"),
+        pl.col("eid").alias("from_eid"),
+        "rid",
+        "points_h",
+        "end",
+    )
+    members = ids.lazy().filter(~pl.col("natural_person")).select(pl.col("eid").alias("to"), "head")
+    contrib = pl.concat([own, _travel(counted, members, cat)])
+
+    sums = contrib.group_by("eid").agg(
+        pl.col("points_h").filter(pl.col("role") == 0).sum().alias("own_points_h"),
+        pl.col("points_h").filter(pl.col("role") != 0).sum().alias("received_points_h"),
+    )
     s = cat.score
     total = pl.lit(s.base * 100) + pl.col("own_points_h") + pl.col("received_points_h")
     clamped = pl.min_horizontal(
@@ -262,16 +292,16 @@ def score(
             pl.lit(band.grade)
         )
     red_rule = cat.lists
+    flags = ["black", "abnormal", "red_flagged", "red_qualifying", "recent_bad"]
     results = (
-        org.join(sums, on="usci", how="left")
-        .join(lists, on="usci", how="left")
-        .join(nxt, left_on="head_usci", right_on="head_usci", how="left")
+        ids.lazy()
+        .join(sums, on="eid", how="left")
+        .join(_lists(core, cat, t), on="eid", how="left")
+        .join(_next_change(core, cat, t), on="head", how="left")
         .with_columns(
             pl.col("own_points_h").fill_null(0),
             pl.col("received_points_h").fill_null(0),
-            pl.col(["black", "abnormal", "red_flagged", "red_qualifying", "recent_bad"]).fill_null(
-                False
-            ),
+            pl.col(flags).fill_null(False),
         )
         .with_columns(((clamped + 50) // 100).alias("score"))
         .with_columns(
@@ -288,6 +318,7 @@ def score(
             ).alias("red")
         )
         .with_columns(grade_expr.alias("grade"))
+        .sort("eid")
     )
     np_ = pl.col("natural_person")
     results = results.select(
@@ -303,16 +334,38 @@ def score(
         ],
         pl.lit(cat.version).alias("catalogue_version"),
     )
-    res, contrib = pl.collect_all(
-        [
-            conform(results, RESULT_SCHEMA).sort("usci"),
-            conform(contributions, CONTRIBUTION_SCHEMA)
-            .with_columns(pl.col("role").replace_strict(ROLE_ORDER).alias("_r"))
-            .sort("usci", "_r", "from_usci", "record_source", "record_id")
-            .drop("_r"),
-        ]
+    res, lines = pl.collect_all([conform(results, RESULT_SCHEMA), contrib])
+    return ScoreOutput(
+        results=res, contributions=_contribution_rows(lines, rec, usci), warnings=warnings
     )
-    return ScoreOutput(results=res, contributions=contrib, warnings=warnings)
+
+
+def _contribution_rows(lines: pl.DataFrame, rec: pl.DataFrame, usci: pl.Series) -> pl.DataFrame:
+    """Integer-keyed lines → the contribution table, in its one canonical order."""
+    detail = rec.select(
+        pl.col("source").alias("record_source"),
+        "record_id",
+        "kind",
+        pl.col("tier_eff").alias("tier"),
+        "authority",
+        "decision_no",
+        "decided_on",
+    )
+    rid = lines.get_column("rid")
+    base = lines.select(
+        pl.Series("usci", usci.gather(lines.get_column("eid"))),
+        pl.Series("from_usci", usci.gather(lines.get_column("from_eid"))),
+        "eid",
+        "role",
+        "from_eid",
+        "points_h",
+        pl.col("end").alias("ends_on"),
+    )
+    out = base.hstack(detail.gather(rid) if rid.len() else detail.clear())
+    out = out.sort("eid", "role", "from_eid", "record_source", "record_id").with_columns(
+        pl.col("role").replace_strict(_ROLES, return_dtype=pl.Utf8)
+    )
+    return out.select(list(CONTRIBUTION_SCHEMA)).cast(CONTRIBUTION_SCHEMA)  # type: ignore[arg-type]
 
 
 def _lists(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
@@ -321,7 +374,7 @@ def _lists(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
     look = _months("decided_on", cat.lists.red_lookback_months)
     f = pl.col("in_force")
     serious = pl.col("tier_eff") == "serious"
-    return rec.group_by("usci").agg(
+    return rec.group_by("eid").agg(
         (
             f
             & (
@@ -348,10 +401,9 @@ def _next_change(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
     """Earliest date after ``t`` on which any record of the organisation changes state."""
     months = sorted({cat.lists.abnormal_escalation_months, cat.lists.red_lookback_months})
     candidates = [pl.col("decided_on"), pl.col("end")] + [_months("decided_on", m) for m in months]
+    after = [pl.when(c > t).then(c) for c in candidates]
     return (
-        rec.select("head_usci", pl.concat_list(candidates).alias("d"))
-        .explode("d", empty_as_null=True)
-        .filter(pl.col("d") > t)
-        .group_by("head_usci")
+        rec.select("head", pl.min_horizontal(after).alias("d"))
+        .group_by("head")
         .agg(pl.col("d").min().alias("next_change"))
     )

@@ -8,11 +8,12 @@ entity its own head office (with a warning); a cycle is an error. Natural person
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from corpcredit.errors import CorpCreditError
 
-__all__ = ["ParentCycleError", "resolve_heads"]
+__all__ = ["ParentCycleError", "head_indices", "resolve_heads"]
 
 _MAX_JUMPS = 64  # pointer jumping doubles the distance covered: 2**64 is any chain
 
@@ -30,60 +31,82 @@ class ParentCycleError(CorpCreditError):
         self.uscis = uscis
 
 
-def resolve_heads(entities: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """Return (usci, head_usci, natural_person) for every entity, and warnings.
+def head_indices(entities: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """The row index of every entity's head office, and warnings.
 
-    ``entities`` needs ``usci``, ``parent_usci`` and ``natural_person`` (bool).
+    ``entities`` needs ``usci``, ``parent_usci`` and ``natural_person`` (bool). Pointer
+    jumping on integer arrays: each pass doubles the distance covered, so any chain
+    resolves in ``log2(depth)`` passes; a pointer that never reaches a root is a cycle.
     """
     warnings: list[str] = []
-    np_set = entities.filter(pl.col("natural_person")).get_column("usci")
-    known = entities.get_column("usci")
-    parent = (
-        pl.when(
-            pl.col("natural_person")
-            | pl.col("parent_usci").is_null()
-            | (pl.col("parent_usci") == pl.col("usci"))
-        )
-        .then(None)
-        .otherwise(pl.col("parent_usci"))
+    n = entities.height
+    idx = entities.select("usci", "natural_person").with_row_index("_i")
+    links = entities.select("usci", "parent_usci", "natural_person").join(
+        idx.select(
+            pl.col("usci").alias("parent_usci"),
+            pl.col("_i").alias("_p"),
+            pl.col("natural_person").alias("_pnp"),
+        ),
+        on="parent_usci",
+        how="left",
+        maintain_order="left",
     )
-    links = entities.select("usci", parent.alias("parent"))
-
-    missing = links.filter(
-        pl.col("parent").is_not_null() & ~pl.col("parent").is_in(known.implode())
+    has_parent = (
+        pl.col("parent_usci").is_not_null()
+        & (pl.col("parent_usci") != pl.col("usci"))
+        & ~pl.col("natural_person")
     )
+    missing = links.filter(has_parent & pl.col("_p").is_null())
     if missing.height:
-        sample = ", ".join(f"{u}→{p}" for u, p in missing.head(5).iter_rows())
+        sample = ", ".join(
+            f"{u}→{p}" for u, p in missing.select("usci", "parent_usci").head(5).iter_rows()
+        )
         warnings.append(
             f"{missing.height} entities name a parent_usci missing from the registry and are "
             f"treated as their own head office (e.g. {sample})"
         )
-    to_np = links.filter(pl.col("parent").is_in(np_set.implode()))
+    to_np = links.filter(has_parent & pl.col("_pnp").fill_null(False))
     if to_np.height:
         warnings.append(
             f"{to_np.height} entities name an individual business as head office; "
             "natural persons belong to no organisation, so they are their own head office"
         )
-    links = links.with_columns(
-        pl.when(pl.col("parent").is_in(known.implode()) & ~pl.col("parent").is_in(np_set.implode()))
-        .then(pl.col("parent"))
-        .otherwise(None)
-        .alias("parent")
+    parent = (
+        links.select(
+            pl.when(has_parent & ~pl.col("_pnp").fill_null(True)).then(pl.col("_p")).otherwise(None)
+        )
+        .to_series()
+        .cast(pl.Int64)
+        .fill_null(-1)
+        .to_numpy()
     )
-
-    # Pointer jumping over the entities that have a parent; roots point at themselves.
-    ptr = links.select("usci", pl.coalesce("parent", "usci").alias("ptr"))
+    own = np.arange(n, dtype=np.int64)
+    ptr = np.where(parent >= 0, parent, own)
     for _ in range(_MAX_JUMPS):
-        nxt = ptr.join(ptr.rename({"usci": "ptr", "ptr": "ptr2"}), on="ptr", how="left")
-        changed = nxt.filter(pl.col("ptr2") != pl.col("ptr")).height
-        ptr = nxt.select("usci", pl.col("ptr2").alias("ptr"))
-        if changed == 0:
+        nxt = ptr[ptr]
+        if np.array_equal(nxt, ptr):
             break
-    heads = ptr.join(links, left_on="ptr", right_on="usci", how="left")
-    cyclic = heads.filter(pl.col("parent").is_not_null()).get_column("usci").sort().to_list()
-    if cyclic:
-        raise ParentCycleError(cyclic)
-    out = heads.select("usci", pl.col("ptr").alias("head_usci")).join(
-        entities.select("usci", "natural_person"), on="usci", how="left"
+        ptr = nxt
+    if n:
+        cyclic = parent[ptr] >= 0
+        if cyclic.any():
+            uscis = entities.get_column("usci").filter(pl.Series(cyclic)).sort().to_list()
+            raise ParentCycleError(uscis)
+    return ptr, warnings
+
+
+def resolve_heads(entities: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Return (usci, head_usci, natural_person) for every entity, and warnings.
+
+    ``entities`` needs ``usci``, ``parent_usci`` and ``natural_person`` (bool).
+    """
+    ptr, warnings = head_indices(entities)
+    usci = entities.get_column("usci")
+    out = pl.DataFrame(
+        {
+            "usci": usci,
+            "head_usci": usci.gather(pl.Series(ptr, dtype=pl.Int64)) if len(ptr) else usci,
+            "natural_person": entities.get_column("natural_person"),
+        }
     )
     return out, warnings
