@@ -112,26 +112,26 @@ def prepare_records(
         e = pl.when(pl.col("event") == event).then(pl.col("effective_on"))
         return (e.min() if how == "min" else e.max()).alias(event)
 
-    per_record = ev.group_by("source", "record_id").agg(
+    keys = ["source", "record_id"]
+    per_record = ev.group_by(keys).agg(
         (pl.col("event") == "withdrawn").any().alias("withdrawn"),
         first("lifted", "min"),
         first("revoked_repair", "max"),
     )
-    revoke = per_record.select("source", "record_id", "revoked_repair")
     repairs = (
         ev.filter(pl.col("event") == "repaired")
-        .join(revoke, on=["source", "record_id"], how="left")
+        .join(per_record.select(*keys, "revoked_repair"), on=keys, how="left")
         .filter(
             pl.col("revoked_repair").is_null() | (pl.col("effective_on") > pl.col("revoked_repair"))
         )
-        .group_by("source", "record_id")
+        .group_by(keys)
         .agg(pl.col("effective_on").min().alias("repaired"))
     )
-    rec = (
-        rec.join(per_record, on=["source", "record_id"], how="left")
-        .join(repairs, on=["source", "record_id"], how="left")
-        .filter(~pl.col("withdrawn").fill_null(False))
+    # One small table of event effects per record, joined to the records once.
+    effects = per_record.join(repairs, on=keys, how="left").select(
+        *keys, "withdrawn", "lifted", "repaired"
     )
+    rec = rec.join(effects, on=keys, how="left").filter(~pl.col("withdrawn").fill_null(False))
     default_end = _months("decided_on", pl.col("period_months"))
     base_end = (
         pl.when(pl.col("period_months").is_null())
@@ -253,6 +253,7 @@ def score(
         "red_if_flagged",
         "red",
         "red_qualifying",
+        *[_months("decided_on", m).alias(f"_m{m}") for m in _horizons(cat)],
     )
 
     # Rule 2: a minor record counts only after an own in-force serious record.
@@ -368,10 +369,15 @@ def _contribution_rows(lines: pl.DataFrame, rec: pl.DataFrame, usci: pl.Series) 
     return out.select(list(CONTRIBUTION_SCHEMA)).cast(CONTRIBUTION_SCHEMA)  # type: ignore[arg-type]
 
 
+def _horizons(cat: Catalogue) -> list[int]:
+    """Month offsets from a decision at which list status may change (36 by default)."""
+    return sorted({cat.lists.abnormal_escalation_months, cat.lists.red_lookback_months})
+
+
 def _lists(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
     """Black, abnormal and red-list conditions per entity (DOMAIN.md §5)."""
-    esc = _months("decided_on", cat.lists.abnormal_escalation_months)
-    look = _months("decided_on", cat.lists.red_lookback_months)
+    esc = pl.col(f"_m{cat.lists.abnormal_escalation_months}")
+    look = pl.col(f"_m{cat.lists.red_lookback_months}")
     f = pl.col("in_force")
     serious = pl.col("tier_eff") == "serious"
     return rec.group_by("eid").agg(
@@ -399,11 +405,13 @@ def _lists(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
 
 def _next_change(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
     """Earliest date after ``t`` on which any record of the organisation changes state."""
-    months = sorted({cat.lists.abnormal_escalation_months, cat.lists.red_lookback_months})
-    candidates = [pl.col("decided_on"), pl.col("end")] + [_months("decided_on", m) for m in months]
-    after = [pl.when(c > t).then(c) for c in candidates]
+    candidates = [pl.col("decided_on"), pl.col("end")] + [pl.col(f"_m{m}") for m in _horizons(cat)]
+    firsts = [c.filter(c > t).min().alias(f"_c{i}") for i, c in enumerate(candidates)]
     return (
-        rec.select("head", pl.min_horizontal(after).alias("d"))
-        .group_by("head")
-        .agg(pl.col("d").min().alias("next_change"))
+        rec.group_by("head")
+        .agg(firsts)
+        .select(
+            "head",
+            pl.min_horizontal([f"_c{i}" for i in range(len(candidates))]).alias("next_change"),
+        )
     )
