@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from corpcredit.cli import batch, catalogue, generate, ids
+from corpcredit.cli import batch, catalogue, generate, ids, registry
 from corpcredit.cli._common import ErrorMappingGroup, run_main
 
 __all__ = ["app", "main"]
@@ -18,7 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (ids, catalogue, batch, generate):
+for _module in (ids, catalogue, batch, generate, registry):
     _module.register(app)
 
 
