@@ -1,0 +1,126 @@
+"""Read the registry into the kernel's table shapes (entities, records, events).
+
+The kernel scores whole organisations, so every loader here widens a set of
+identifiers to their organisations: the head office and all its branches. With a
+knowledge time the record versions current at that moment are read instead of the
+current ones, so a past day's page can be reproduced exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from corpcredit.scoring.frames import EVENT_SCHEMA, RECORD_SCHEMA
+from corpcredit.store.schema import entities, record_events, record_versions, records
+
+__all__ = ["KernelInputs", "load_frames", "organisation_of"]
+
+ENTITY_COLUMNS = ("usci", "parent_usci", "natural_person", "head_usci", "name", "name_en")
+_CHUNK = 500  # identifiers per IN (...) list: well under every backend's parameter limit
+
+
+@dataclass(frozen=True)
+class KernelInputs:
+    entities: pl.DataFrame
+    records: pl.DataFrame
+    events: pl.DataFrame
+
+
+def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
+    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+
+
+def organisation_of(conn: Connection, uscis: Sequence[str]) -> list[str]:
+    """Every member of the organisations of ``uscis`` (head offices and all branches)."""
+    heads: set[str] = set()
+    for part in _chunks(sorted(set(uscis))):
+        q = sa.select(entities.c.head_usci).where(entities.c.usci.in_(part))
+        heads.update(conn.execute(q).scalars())
+    members: set[str] = set(uscis)
+    for part in _chunks(sorted(heads)):
+        q = sa.select(entities.c.usci).where(entities.c.head_usci.in_(part))
+        members.update(conn.execute(q).scalars())
+    return sorted(members)
+
+
+def _frame(
+    conn: Connection, query: sa.Select[tuple[object, ...]], schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    rows = conn.execute(query).mappings().all()
+    return (
+        pl.DataFrame([dict(r) for r in rows], schema=schema, orient="row")
+        if rows
+        else pl.DataFrame(schema=schema)
+    )
+
+
+def load_frames(
+    conn: Connection,
+    uscis: Sequence[str] | None = None,
+    *,
+    known_at: datetime | None = None,
+    whole_organisations: bool = True,
+) -> KernelInputs:
+    """Entities, records and events of ``uscis``' organisations (all when None)."""
+    members: list[str] | None = None
+    if uscis is not None:
+        members = organisation_of(conn, uscis) if whole_organisations else sorted(set(uscis))
+    ent_schema = {
+        "usci": pl.Utf8(),
+        "parent_usci": pl.Utf8(),
+        "natural_person": pl.Boolean(),
+        "head_usci": pl.Utf8(),
+        "name": pl.Utf8(),
+        "name_en": pl.Utf8(),
+    }
+    src = record_versions if known_at is not None else records
+    cols = [src.c[c] for c in RECORD_SCHEMA]
+    ev_cols = [record_events.c[c] for c in EVENT_SCHEMA]
+
+    def scoped(
+        q: sa.Select[tuple[object, ...]], col: sa.ColumnElement[str], part: Sequence[str] | None
+    ) -> sa.Select[tuple[object, ...]]:
+        return q if part is None else q.where(col.in_(part))
+
+    parts: list[Sequence[str] | None] = [None] if members is None else _chunks(members)
+    ent_frames, rec_frames, ev_frames = [], [], []
+    for part in parts:
+        ent_frames.append(
+            _frame(
+                conn,
+                scoped(sa.select(*[entities.c[c] for c in ENTITY_COLUMNS]), entities.c.usci, part),
+                ent_schema,
+            )
+        )
+        rq = scoped(sa.select(*cols), src.c.usci, part)
+        if known_at is not None:
+            # The version current at known_at: the newest one recorded by then.
+            newest = (
+                sa.select(sa.func.max(record_versions.c.version))
+                .where(
+                    record_versions.c.record_pk == src.c.record_pk,
+                    record_versions.c.recorded_at <= known_at,
+                )
+                .scalar_subquery()
+            )
+            rq = rq.where(src.c.version == newest)
+        rec_frames.append(_frame(conn, rq, RECORD_SCHEMA))
+        eq = sa.select(*ev_cols).join(
+            records,
+            sa.and_(
+                records.c.source == record_events.c.source,
+                records.c.record_id == record_events.c.record_id,
+            ),
+        )
+        ev_frames.append(_frame(conn, scoped(eq, records.c.usci, part), EVENT_SCHEMA))
+    return KernelInputs(
+        entities=pl.concat(ent_frames).sort("usci"),
+        records=pl.concat(rec_frames),
+        events=pl.concat(ev_frames),
+    )
