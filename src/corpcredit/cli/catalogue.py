@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from corpcredit.catalogue import Catalogue, load_catalogue
 from corpcredit.cli._common import console, err_console, load_catalogue_option
@@ -54,13 +54,12 @@ def _print(cat: Catalogue) -> None:
         )
     console.print(tiers)
     kinds = Table(
-        "kind",
+        Column("kind", no_wrap=True, min_width=24),
         "tier / grade",
         "points",
         "in force for",
         "repair after",
         "lists",
-        "label",
         title="Record kinds",
     )
     for name, k in cat.kinds.items():
