@@ -119,24 +119,49 @@ class Checked:
 
 
 class _Collector:
+    """Collects row errors; checks against one frame are evaluated together in one pass."""
+
     def __init__(self, df: pl.DataFrame) -> None:
-        self.df = df
+        self._df = df
+        self._pending: list[tuple[pl.Expr, str, str, str | pl.Expr]] = []
         self.parts: list[pl.DataFrame] = []
 
+    @property
+    def df(self) -> pl.DataFrame:
+        return self._df
+
+    @df.setter
+    def df(self, frame: pl.DataFrame) -> None:
+        self._flush()
+        self._df = frame
+
     def add(self, mask: pl.Expr, column: str, code: str, message: str | pl.Expr) -> None:
-        value = pl.col(column).cast(pl.Utf8) if column in self.df.columns else pl.lit(None)
-        msg = message if isinstance(message, pl.Expr) else pl.lit(message)
-        part = self.df.filter(mask).select(
-            "_row",
-            pl.lit(column).alias("column"),
-            value.alias("value"),
-            pl.lit(code).alias("code"),
-            msg.alias("message"),
+        self._pending.append((mask, column, code, message))
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        masks = self._df.select(
+            [m.fill_null(False).alias(f"_m{i}") for i, (m, *_) in enumerate(pending)]
         )
-        if part.height:
+        hit = masks.select(pl.all().any()).row(0)
+        for i, (_, column, code, message) in enumerate(pending):
+            if not hit[i]:
+                continue
+            value = pl.col(column).cast(pl.Utf8) if column in self._df.columns else pl.lit(None)
+            msg = message if isinstance(message, pl.Expr) else pl.lit(message)
+            part = self._df.filter(masks.get_column(f"_m{i}")).select(
+                "_row",
+                pl.lit(column).alias("column"),
+                value.alias("value"),
+                pl.lit(code).alias("code"),
+                msg.alias("message"),
+            )
             self.parts.append(part.cast(_ERR_SCHEMA))  # type: ignore[arg-type]
 
     def frame(self) -> pl.DataFrame:
+        self._flush()
         if not self.parts:
             return pl.DataFrame(schema=_ERR_SCHEMA)
         return pl.concat(self.parts)
@@ -187,8 +212,11 @@ def _typed(
     for name, kind in spec.items():
         if kind != "usci":
             continue
-        checked = validate_series(typed.get_column(name))
-        present = typed.get_column(name).is_not_null()
+        values = typed.get_column(name)
+        uniq = values.drop_nulls().unique()
+        verdicts = pl.DataFrame({name: uniq}).hstack(validate_series(uniq))
+        checked = typed.select(name).join(verdicts, on=name, how="left", maintain_order="left")
+        present = values.is_not_null()
         bad = present & checked.get_column("error_code").is_not_null()
         if bad.any():
             col.parts.append(
@@ -216,8 +244,12 @@ def _typed(
 
 def _duplicates(col: _Collector, keys: list[str], column: str, what: str) -> None:
     df = col.df
-    first = df.group_by(keys).agg(pl.col("_row").min().alias("_first"))
-    dup = df.join(first, on=keys, how="left").filter(
+    # Cheap test first: most files have no duplicates at all.
+    if not df.select(pl.struct(keys).is_duplicated().any()).item():
+        return
+    suspects = df.filter(pl.struct(keys).is_duplicated())
+    first = suspects.group_by(keys).agg(pl.col("_row").min().alias("_first"))
+    dup = suspects.join(first, on=keys, how="left").filter(
         pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
         & (pl.col("_row") != pl.col("_first"))
     )
