@@ -20,6 +20,26 @@ from corpcredit.scoring.org import ParentCycleError, resolve_heads
 __all__ = ["BatchInputs", "load_inputs"]
 
 
+# Batch scoring reads only what the kernel and the all-or-nothing checks need; the
+# descriptive columns (summary, legal basis, amounts, addresses) are never loaded.
+ENTITY_READ = ("usci", "name", "parent_usci", "legal_form", "status")
+RECORD_READ = (
+    "record_id",
+    "source",
+    "usci",
+    "kind",
+    "tier",
+    "decided_on",
+    "authority",
+    "decision_no",
+    "grade",
+    "black",
+    "red",
+    "ends_on",
+    "recorded_at",
+)
+
+
 @dataclass(frozen=True)
 class BatchInputs:
     entities: pl.DataFrame
@@ -31,8 +51,8 @@ class BatchInputs:
 def load_inputs(
     entities_path: Path, records_path: Path, events_path: Path | None, cat: Catalogue
 ) -> BatchInputs:
-    checks = [check_entities(read_feed(entities_path), str(entities_path))]
-    checks.append(check_records(read_feed(records_path), str(records_path), cat))
+    checks = [check_entities(read_feed(entities_path, ENTITY_READ), str(entities_path))]
+    checks.append(check_records(read_feed(records_path, RECORD_READ), str(records_path), cat))
     if events_path is not None:
         checks.append(check_events(read_feed(events_path), str(events_path)))
     problems: list[RowError] = []

@@ -198,47 +198,82 @@ def _typed(
         "decimal": "a number",
     }
     exprs: list[pl.Expr] = [pl.col("_row")]
+    bad_cols: dict[str, str] = {}
     for name, kind in spec.items():
         if name not in df.columns:
             exprs.append(pl.lit(None, dtype=_DTYPES[kind]).alias(name))
             continue
         if kind in parsers:
             value, bad = parsers[kind](name, df.schema[name])
-            col.add(bad, name, f"input.bad_{kind}", f"not {what[kind]}")
             exprs.append(value.alias(name))
+            exprs.append(bad.alias(f"_bad_{name}"))
+            bad_cols[name] = kind
         else:
-            exprs.append(clean_text(name).alias(name))
+            exprs.append(_clean_if_needed(df, name).alias(name))
     typed = df.select(exprs)
-    for name, kind in spec.items():
-        if kind != "usci":
-            continue
-        values = typed.get_column(name)
-        uniq = values.drop_nulls().unique()
-        verdicts = pl.DataFrame({name: uniq}).hstack(validate_series(uniq))
-        checked = typed.select(name).join(verdicts, on=name, how="left", maintain_order="left")
-        present = values.is_not_null()
-        bad = present & checked.get_column("error_code").is_not_null()
-        if bad.any():
-            col.parts.append(
-                typed.select("_row", pl.col(name).alias("value"))
-                .with_columns(checked.select("error_code", "error_message"))
-                .filter(bad)
-                .select(
-                    "_row",
-                    pl.lit(name).alias("column"),
-                    "value",
-                    pl.col("error_code").alias("code"),
-                    pl.col("error_message").alias("message"),
-                )
-                .cast(_ERR_SCHEMA)  # type: ignore[arg-type]
-            )
-        typed = typed.with_columns(
-            pl.when(present).then(checked.get_column("normalized")).otherwise(None).alias(name)
-        )
-    col.df = df
-    for name in required:
-        col.add(clean_text(name).is_null(), name, "input.required", f"{name} is required")
     col.df = typed
+    for name, kind in bad_cols.items():
+        col.add(pl.col(f"_bad_{name}"), name, f"input.bad_{kind}", f"not {what[kind]}")
+    for name in required:
+        missing = pl.col(name).is_null()
+        if name in bad_cols:
+            missing = missing & ~pl.col(f"_bad_{name}")
+        col.add(missing, name, "input.required", f"{name} is required")
+    typed = typed.drop([f"_bad_{n}" for n in bad_cols])
+    for name, kind in spec.items():
+        if kind == "usci" and name in df.columns:
+            typed = _check_usci_column(typed, name, col, validate_series)
+    col.df = typed
+    return typed
+
+
+_SPACES = (" ", "\t", "\u3000", "\r", "\n")
+
+
+def _clean_if_needed(df: pl.DataFrame, name: str) -> pl.Expr:
+    """Trim and turn blanks into nulls, skipping the costly trim when nothing needs it."""
+    s = pl.col(name).cast(pl.Utf8)
+    edge = pl.any_horizontal(
+        [s.str.starts_with(c) for c in _SPACES] + [s.str.ends_with(c) for c in _SPACES]
+    )
+    if df.select(edge.any()).item():
+        return clean_text(name)
+    return pl.when(s.str.len_bytes() == 0).then(None).otherwise(s)
+
+
+def _check_usci_column(
+    typed: pl.DataFrame,
+    name: str,
+    col: _Collector,
+    validate_series: Callable[[pl.Series], pl.DataFrame],
+) -> pl.DataFrame:
+    """Validate each distinct identifier once; normalise the column in place."""
+    uniq = typed.get_column(name).drop_nulls().unique()
+    verdicts = pl.DataFrame({name: uniq}).hstack(validate_series(uniq))
+    odd = verdicts.filter(
+        pl.col("error_code").is_not_null() | (pl.col("normalized") != pl.col(name))
+    )
+    if odd.is_empty():
+        return typed  # the common case: every identifier valid and already normal
+    errors = odd.filter(pl.col("error_code").is_not_null())
+    if errors.height:
+        col.parts.append(
+            typed.select("_row", name)
+            .join(errors, on=name, how="inner")
+            .select(
+                "_row",
+                pl.lit(name).alias("column"),
+                pl.col(name).alias("value"),
+                pl.col("error_code").alias("code"),
+                pl.col("error_message").alias("message"),
+            )
+            .cast(_ERR_SCHEMA)  # type: ignore[arg-type]
+        )
+    fixes = odd.filter(pl.col("error_code").is_null())
+    if fixes.height:
+        typed = typed.with_columns(
+            pl.col(name).replace(fixes.get_column(name), fixes.get_column("normalized"))
+        )
     return typed
 
 
