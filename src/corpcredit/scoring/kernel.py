@@ -77,21 +77,24 @@ def prepare_records(
     events: Frame | None,
     cat: Catalogue,
     known_at: datetime | None,
+    *,
+    drop_withdrawn: bool = True,
 ) -> pl.LazyFrame:
     """Records as seen at ``known_at``, with rule columns and their final end date.
 
     Withdrawn records are dropped (retroactively, once seen). The end is the earliest
     of the default end (``ends_on`` when strictly later), the first lift, and the first
     repair not cancelled by a later-or-same-day ``revoked_repair``.
+
+    Performance: millions of rows flow through here, so nothing wide is joined. The
+    rule of each record is found by integer codes and its columns gathered from the
+    small rule table; event effects are computed on the few records that have events
+    and scattered back by row position.
     """
     rec = conform(records, RECORD_SCHEMA).with_columns(
         pl.coalesce("recorded_at", midnight_china("decided_on")).alias("recorded_at")
     )
-    ev = (
-        conform(events, EVENT_SCHEMA)
-        if events is not None
-        else conform(pl.DataFrame(schema=EVENT_SCHEMA), EVENT_SCHEMA)
-    )
+    ev = conform(events if events is not None else pl.DataFrame(schema=EVENT_SCHEMA), EVENT_SCHEMA)
     ev = ev.with_columns(
         pl.coalesce("recorded_at", midnight_china("effective_on")).alias("recorded_at")
     )
@@ -100,13 +103,69 @@ def prepare_records(
         rec = rec.filter(pl.col("recorded_at") <= k)
         ev = ev.filter(pl.col("recorded_at") <= k)
 
-    rules = rules_frame(cat).lazy()
-    rec = rec.with_columns(
-        pl.when(pl.col("kind").is_in([k for k, v in cat.kinds.items() if v.graded]))
-        .then(pl.col("grade"))
-        .otherwise(pl.col("tier"))
-        .alias("key")
-    ).join(rules, on=["kind", "key"], how="inner")
+    rules = rules_frame(cat)
+    kinds = sorted(set(rules.get_column("kind")))
+    keys = sorted(set(rules.get_column("key")))
+    graded = [k for k, v in cat.kinds.items() if v.graded]
+    # Dense code kind × key → row of the rule table (or null): a gather, not a join.
+    lookup: list[int | None] = [None] * (len(kinds) * len(keys))
+    for i, (kind, key) in enumerate(rules.select("kind", "key").iter_rows()):
+        lookup[kinds.index(kind) * len(keys) + keys.index(key)] = i
+    key = pl.when(pl.col("kind").is_in(graded)).then(pl.col("grade")).otherwise(pl.col("tier"))
+    code = pl.col("kind").cast(pl.Enum(kinds), strict=False).to_physical().cast(pl.Int64) * len(
+        keys
+    ) + key.cast(pl.Enum(keys), strict=False).to_physical().cast(pl.Int64)
+    table = pl.Series(lookup, dtype=pl.Int64)
+    frame = rec.with_columns(pl.lit(table).gather(code).alias("_rule")).collect()
+    if frame.get_column("_rule").null_count():
+        frame = frame.filter(pl.col("_rule").is_not_null())
+    frame = frame.with_columns(
+        pl.lit(rules.get_column(c)).gather(pl.col("_rule")).alias(c)
+        for c in rules.columns
+        if c != "kind"
+    ).drop("_rule")
+
+    effects = _event_effects(ev)
+    n = frame.height
+    if effects.height:
+        hit = (
+            frame.select("source", "record_id")
+            .with_row_index("_i")
+            .join(effects, on=["source", "record_id"], how="inner")
+        )
+        idx = hit.get_column("_i")
+        frame = frame.with_columns(
+            pl.repeat(False, n, dtype=pl.Boolean, eager=True)
+            .scatter(idx, hit.get_column("withdrawn"))
+            .alias("withdrawn"),
+            *[
+                pl.repeat(None, n, dtype=pl.Date, eager=True)
+                .scatter(idx, hit.get_column(c))
+                .alias(c)
+                for c in ("lifted", "repaired")
+            ],
+        )
+        if drop_withdrawn and hit.get_column("withdrawn").any():
+            frame = frame.filter(~pl.col("withdrawn"))
+    else:
+        frame = frame.with_columns(
+            pl.lit(False).alias("withdrawn"),
+            pl.lit(None, pl.Date).alias("lifted"),
+            pl.lit(None, pl.Date).alias("repaired"),
+        )
+    default_end = _months("decided_on", pl.col("period_months"))
+    base_end = (
+        pl.when(pl.col("period_months").is_null())
+        .then(None)
+        .when(pl.col("ends_on") > default_end)
+        .then(pl.col("ends_on"))
+        .otherwise(default_end)
+    )
+    return frame.lazy().with_columns(pl.min_horizontal(base_end, "lifted", "repaired").alias("end"))
+
+
+def _event_effects(ev: pl.LazyFrame) -> pl.DataFrame:
+    """Per record with events: withdrawn?, first lift, first repair not revoked."""
 
     def first(event: str, how: str) -> pl.Expr:
         e = pl.when(pl.col("event") == event).then(pl.col("effective_on"))
@@ -127,21 +186,10 @@ def prepare_records(
         .group_by(keys)
         .agg(pl.col("effective_on").min().alias("repaired"))
     )
-    # One small table of event effects per record, joined to the records once.
-    effects = per_record.join(repairs, on=keys, how="left").select(
-        *keys, "withdrawn", "lifted", "repaired"
-    )
-    rec = rec.join(effects, on=keys, how="left").filter(~pl.col("withdrawn").fill_null(False))
-    default_end = _months("decided_on", pl.col("period_months"))
-    base_end = (
-        pl.when(pl.col("period_months").is_null())
-        .then(None)
-        .when(pl.col("ends_on") > default_end)
-        .then(pl.col("ends_on"))
-        .otherwise(default_end)
-    )
-    return rec.with_columns(base_end.alias("end")).with_columns(
-        pl.min_horizontal("end", "lifted", "repaired").alias("end")
+    return (
+        per_record.join(repairs, on=keys, how="left")
+        .select(*keys, "withdrawn", "lifted", "repaired")
+        .collect()
     )
 
 
@@ -207,8 +255,15 @@ def score(
     )
     t = pl.lit(as_of, dtype=pl.Date)
 
-    rec = prepare_records(records, events, cat, known_at).join(ids.lazy(), on="usci", how="left")
-    rec = rec.select(
+    prep = prepare_records(records, events, cat, known_at, drop_withdrawn=False).collect()
+    # A narrow join finds each record's entity; the wide frame is never joined.
+    where = prep.select("usci").join(
+        ids.select("usci", "eid", "head", "natural_person"),
+        on="usci",
+        how="left",
+        maintain_order="left",
+    )
+    rec = prep.select(
         "source",
         "record_id",
         "kind",
@@ -224,15 +279,19 @@ def score(
         "red_if_flagged",
         "red",
         "red_qualifying",
-        "eid",
-        "head",
-        "natural_person",
-    ).collect()
+        "withdrawn",
+    ).hstack(where.select("eid", "head", "natural_person"))
+    del prep, where
     unknown = rec.get_column("eid").null_count()
     if unknown:
         warnings.append(f"{unknown} records name an entity missing from the registry: skipped")
-    rec = rec.filter(pl.col("eid").is_not_null() & ~pl.col("natural_person")).drop("natural_person")
-    rec = rec.with_columns(
+    # One filter for what the kernel never counts: unknown entities, natural persons,
+    # and withdrawn records (retroactively gone, once seen).
+    if unknown or rec.get_column("natural_person").any() or rec.get_column("withdrawn").any():
+        rec = rec.filter(
+            pl.col("eid").is_not_null() & ~pl.col("natural_person") & ~pl.col("withdrawn")
+        )
+    rec = rec.drop("natural_person", "withdrawn").with_columns(
         pl.int_range(pl.len(), dtype=_U32).alias("rid"),
         ((pl.col("decided_on") <= t) & (pl.col("end").is_null() | (t < pl.col("end")))).alias(
             "in_force"
