@@ -75,3 +75,16 @@ def _fresh_upgraded_url(
         return nullcontext(f"sqlite:///{tmp_path / 'registry.db'}")
     template = request.getfixturevalue("pg_template")
     return fresh_database(request.getfixturevalue("pg_url"), template=template)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep expensive shared resources on one xdist worker each (``--dist loadgroup``).
+
+    All Spark tests share one JVM and all browser tests one Chromium: grouping them
+    stops both workers from starting their own.
+    """
+    for item in items:
+        for marker in ("spark", "browser"):
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(pytest.mark.xdist_group(marker))
+                break
