@@ -88,7 +88,7 @@ def load_frames(
     ) -> sa.Select[tuple[object, ...]]:
         return q if part is None else q.where(col.in_(part))
 
-    parts: list[Sequence[str] | None] = [None] if members is None else _chunks(members)
+    parts: list[Sequence[str] | None] = [None] if members is None else [*_chunks(members)]
     ent_frames, rec_frames, ev_frames = [], [], []
     for part in parts:
         ent_frames.append(
@@ -100,12 +100,16 @@ def load_frames(
         )
         rq = scoped(sa.select(*cols), src.c.usci, part)
         if known_at is not None:
-            # The version current at known_at: the newest one recorded by then.
+            # The version current at known_at: the newest one recorded by then. The
+            # inner table is an alias so that the subquery is correlated per record
+            # (on the same table SQLAlchemy would not correlate it, and the maximum
+            # would be taken over every record's versions).
+            inner = record_versions.alias("newest_version")
             newest = (
-                sa.select(sa.func.max(record_versions.c.version))
+                sa.select(sa.func.max(inner.c.version))
                 .where(
-                    record_versions.c.record_pk == src.c.record_pk,
-                    record_versions.c.recorded_at <= known_at,
+                    inner.c.record_pk == src.c.record_pk,
+                    inner.c.recorded_at <= known_at,
                 )
                 .scalar_subquery()
             )
@@ -119,6 +123,12 @@ def load_frames(
             ),
         )
         ev_frames.append(_frame(conn, scoped(eq, records.c.usci, part), EVENT_SCHEMA))
+    if not parts:  # an empty list of identifiers: empty frames, not a concat error
+        return KernelInputs(
+            entities=pl.DataFrame(schema=ent_schema),
+            records=pl.DataFrame(schema=RECORD_SCHEMA),
+            events=pl.DataFrame(schema=EVENT_SCHEMA),
+        )
     return KernelInputs(
         entities=pl.concat(ent_frames).sort("usci"),
         records=pl.concat(rec_frames),

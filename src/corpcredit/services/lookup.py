@@ -1,0 +1,576 @@
+"""Looking one organisation up: identity, score, lists and exactly why (DOMAIN.md §4, §7).
+
+Everything shown is computed on the fly by the kernel from the organisation's
+records (head office and all branches), which is cheap for one organisation and is
+what ``as_of`` and ``known_at`` need: with a knowledge time the record versions and
+events recorded by then are used, so a past day's page is reproduced exactly.
+
+The public view (``public=True``, DOMAIN.md §7) shows names, the USCI and what it
+encodes, status, region, head office and branches, score, grade, list memberships
+with their grounds, every contributing line, and in-force records of published
+tiers. It never shows minor records (their points are summed into one withheld
+amount, so the lines still add up to the score), repaired, expired or withdrawn
+records, addresses, fine amounts, or anything about a natural person beyond name
+and USCI. ``public=False`` (the organisation's own representative) adds minor
+records, the address and fine amounts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from corpcredit import ids
+from corpcredit.catalogue import Catalogue
+from corpcredit.errors import CorpCreditError, NotFound
+from corpcredit.ids import Label
+from corpcredit.scoring import (
+    ScoreOutput,
+    change_dates,
+    explain,
+    prepare_records,
+    score,
+    score_timeline,
+)
+from corpcredit.scoring.explain import Line
+from corpcredit.scoring.frames import CHINA_TZ, to_utc
+from corpcredit.services.lists import LISTS, Ground, Window, list_windows, repair_date
+from corpcredit.store.frames import KernelInputs, load_frames
+from corpcredit.store.schema import entities, entity_aliases, record_versions, records
+
+__all__ = [
+    "ENTITY_NOT_FOUND",
+    "ContributionLine",
+    "EntityRef",
+    "EntityView",
+    "HistoryPoint",
+    "Identity",
+    "InvalidRange",
+    "ListMembership",
+    "RecordView",
+    "entity_view",
+    "format_points",
+    "history",
+    "resolve",
+    "to_jsonable",
+]
+
+ENTITY_NOT_FOUND = "entity.not_found"
+
+
+class InvalidRange(CorpCreditError):
+    code = "history.invalid_range"
+    http_status = 422
+
+
+def format_points(points_h: int) -> str:
+    """Hundredths as a signed decimal: ``-4750`` → ``-47.50``, ``3000`` → ``+30.00``."""
+    sign = "-" if points_h < 0 else "+" if points_h > 0 else ""
+    return f"{sign}{abs(points_h) // 100}.{abs(points_h) % 100:02d}"
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    usci: str
+    name: str
+    name_en: str | None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the entity is. ``formatted`` groups the USCI by meaning; ``authority`` and
+    ``entity_type`` are what positions 1-2 encode; ``region`` is the GB/T 2260 name
+    of the division code. For a natural person in the public view only ``usci``,
+    ``formatted``, ``authority``, ``entity_type``, ``natural_person`` and ``name``
+    are filled."""
+
+    usci: str
+    formatted: str
+    authority: Label
+    entity_type: Label
+    natural_person: bool
+    name: str
+    name_en: str | None = None
+    aliases: tuple[str, ...] = ()
+    legal_form: str | None = None
+    status: str | None = None
+    registered_on: date | None = None
+    division_code: str | None = None
+    region: str | None = None
+    address: str | None = None  # not public
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A record in force. ``ends_on`` is its exclusive end (the first day it no longer
+    counts; None: no automatic end); ``repair_from`` the earliest day a repair may
+    be applied for; ``points_h`` its own points when it counts (None: it does not,
+    e.g. a minor record before any serious one)."""
+
+    source: str
+    record_id: str
+    kind: Label
+    tier: Label
+    grade: str | None
+    decided_on: date
+    authority: str
+    decision_no: str | None
+    legal_basis: str | None
+    summary: str | None
+    ends_on: date | None
+    repair_from: date | None
+    black: bool
+    red: bool
+    points_h: int | None
+    amount_cny: Decimal | None = None  # not public
+
+    @property
+    def points(self) -> str | None:
+        return None if self.points_h is None else format_points(self.points_h)
+
+
+@dataclass(frozen=True)
+class ContributionLine:
+    """One line of the explanation. ``role`` is ``own``, ``from_branch``,
+    ``from_head`` or ``from_sibling``; ``source_entity`` names the member whose
+    record travelled (the entity itself for ``own``)."""
+
+    record_source: str
+    record_id: str
+    role: str
+    points_h: int
+    ends_on: date | None
+    kind: Label
+    tier: Label
+    authority: str | None
+    decision_no: str | None
+    decided_on: date
+    source_entity: EntityRef
+
+    @property
+    def points(self) -> str:
+        return format_points(self.points_h)
+
+
+@dataclass(frozen=True)
+class ListMembership:
+    """Being on one list: since when, until when if nothing changes, from when it can
+    be repaired, under which legal bases, and the records behind it (``grounds``
+    says by which rule each one counts)."""
+
+    list: str
+    entered_on: date
+    scheduled_exit: date | None
+    earliest_repair: date | None
+    legal_basis: tuple[str, ...]
+    grounds: tuple[Ground, ...]
+    records: tuple[RecordView, ...]
+
+
+@dataclass(frozen=True)
+class EntityView:
+    """Everything the organisation page, the API and ``corpcredit show`` present.
+
+    ``top_reasons`` are the four most negative lines; ``lines`` every line, the top
+    ones first. ``withheld_points_h`` sums the lines left out of a public view
+    (minor records), so ``own + received == sum(lines) + withheld``.
+    Score fields are None and tuples empty for natural persons.
+    """
+
+    identity: Identity
+    as_of: date
+    known_at: datetime | None
+    public: bool
+    catalogue_version: str
+    head_office: EntityRef | None = None
+    parent: EntityRef | None = None
+    branches: tuple[EntityRef, ...] = ()
+    score: int | None = None
+    grade: Label | None = None
+    black: bool = False
+    red: bool = False
+    abnormal: bool = False
+    own_points_h: int | None = None
+    received_points_h: int | None = None
+    withheld_points_h: int = 0
+    next_change: date | None = None
+    lists: tuple[ListMembership, ...] = ()
+    top_reasons: tuple[ContributionLine, ...] = ()
+    lines: tuple[ContributionLine, ...] = ()
+    records: tuple[RecordView, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """The state from ``on`` until the next point."""
+
+    on: date
+    score: int | None
+    grade: str | None
+    black: bool
+    red: bool
+    abnormal: bool
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, dates and decimals as JSON-ready values (formatted points added)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if "points_h" in out:
+            out["points"] = to_jsonable(getattr(value, "points", None))
+        return out
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _today() -> date:
+    return datetime.now(CHINA_TZ).date()
+
+
+def resolve(conn: Connection, usci: str) -> tuple[ids.UsciInfo, dict[str, Any]]:
+    """The parsed identifier and the entity's row; raises ``InvalidIdentifier`` for an
+    invalid USCI (the identifier module's reason) and ``NotFound`` for an unknown one."""
+    info = ids.parse(usci)
+    row = conn.execute(sa.select(entities).where(entities.c.usci == info.usci)).mappings().first()
+    if row is None:
+        raise NotFound(
+            f"{info.usci} is not in the registry",
+            code=ENTITY_NOT_FOUND,
+            details={"usci": info.usci},
+        )
+    return info, dict(row)
+
+
+def _identity(conn: Connection, info: ids.UsciInfo, row: dict[str, Any], public: bool) -> Identity:
+    base = Identity(
+        usci=info.usci,
+        formatted=ids.format(info.usci),
+        authority=info.authority,
+        entity_type=info.entity_type,
+        natural_person=bool(row["natural_person"]),
+        name=row["name"],
+    )
+    if public and base.natural_person:
+        return base
+    aliases = conn.execute(
+        sa.select(entity_aliases.c.alias)
+        .where(entity_aliases.c.usci == info.usci)
+        .order_by(entity_aliases.c.alias)
+    ).scalars()
+    division = row["division_code"] or info.division_code
+    return replace(
+        base,
+        name_en=row["name_en"],
+        aliases=tuple(aliases),
+        legal_form=row["legal_form"],
+        status=row["status"],
+        registered_on=row["registered_on"],
+        division_code=division,
+        region=ids.division_full_name(division),
+        address=None if public else row["address"],
+    )
+
+
+def _version_at(known_at: datetime) -> sa.ColumnElement[bool]:
+    """``record_versions`` rows that were the current version at ``known_at``."""
+    rv, later = record_versions, record_versions.alias("later")
+    newest = (
+        sa.select(sa.func.max(later.c.version))
+        .where(later.c.record_pk == rv.c.record_pk, later.c.recorded_at <= known_at)
+        .scalar_subquery()
+    )
+    return rv.c.version == newest
+
+
+def _load(conn: Connection, usci: str, known_at: datetime | None) -> KernelInputs:
+    """The organisation's kernel inputs; with ``known_at``, the record versions of then."""
+    return load_frames(conn, [usci], known_at=known_at)
+
+
+def _details(conn: Connection, usci: str, known_at: datetime | None) -> dict[tuple[str, str], Any]:
+    """Display fields the kernel does not read, for the entity's own records."""
+    t = records if known_at is None else record_versions
+    cond = [t.c.usci == usci] + ([] if known_at is None else [_version_at(known_at)])
+    q = sa.select(t.c.source, t.c.record_id, t.c.legal_basis, t.c.summary, t.c.amount_cny)
+    return {(r.source, r.record_id): r for r in conn.execute(q.where(*cond))}
+
+
+def _label(code: str, label: Any) -> Label:
+    return Label(code=code, en=label.en, zh=label.zh)
+
+
+def _kind(cat: Catalogue, kind: str) -> Label:
+    return _label(kind, cat.kinds[kind].label)
+
+
+def _tier(cat: Catalogue, tier: str) -> Label:
+    return _label(tier, cat.tiers[tier].label) if tier in cat.tiers else Label(tier, tier, tier)
+
+
+def _published(cat: Catalogue, tier: str | None) -> bool:
+    return tier is not None and tier in cat.tiers and cat.tiers[tier].published
+
+
+def _grade(cat: Catalogue, grade: str | None) -> Label | None:
+    if not grade:
+        return None
+    if grade == cat.black_grade.grade:
+        return _label(grade, cat.black_grade.label)
+    band = next((g for g in cat.grades if g.grade == grade), None)
+    return _label(grade, band.label) if band else Label(grade, grade, grade)
+
+
+def entity_view(
+    conn: Connection,
+    usci: str,
+    *,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    cat: Catalogue,
+    public: bool = True,
+) -> EntityView:
+    """What the registry shows about ``usci`` at ``as_of`` (default: today in China,
+    or the day of ``known_at``), knowing what was recorded by ``known_at``."""
+    info, row = resolve(conn, usci)
+    known = to_utc(known_at) if known_at is not None else None
+    t = as_of or (known.astimezone(CHINA_TZ).date() if known is not None else _today())
+    view = EntityView(
+        identity=_identity(conn, info, row, public),
+        as_of=t,
+        known_at=known,
+        public=public,
+        catalogue_version=cat.version,
+    )
+    if row["natural_person"]:
+        return view  # never scored, never listed (DOMAIN.md §1)
+    inputs = _load(conn, info.usci, known)
+    out = score(inputs.entities, inputs.records, inputs.events, cat, t, known)
+    result = out.results.filter(pl.col("usci") == info.usci).row(0, named=True)
+    prepared = prepare_records(inputs.records, inputs.events, cat, known).collect()
+    own = prepared.filter(pl.col("usci") == info.usci)
+    refs = {
+        r["usci"]: EntityRef(r["usci"], r["name"], r["name_en"])
+        for r in inputs.entities.iter_rows(named=True)
+    }
+    recs = _record_views(conn, own, out, info.usci, t, known, cat, public)
+    lines, top, withheld = _lines(out, info.usci, refs, cat, public)
+    return replace(
+        view,
+        **_organisation(inputs.entities, info.usci, refs),
+        score=result["score"],
+        grade=_grade(cat, result["grade"]),
+        black=result["black"],
+        red=result["red"],
+        abnormal=result["abnormal"],
+        own_points_h=result["own_points_h"],
+        received_points_h=result["received_points_h"],
+        withheld_points_h=withheld,
+        next_change=result["next_change"],
+        lists=_memberships(inputs, own, result, recs, cat, t, known),
+        top_reasons=top,
+        lines=lines,
+        records=tuple(r for r in recs if not public or _published(cat, r.tier.code)),
+        warnings=tuple(out.warnings),
+    )
+
+
+def _organisation(ents: pl.DataFrame, usci: str, refs: dict[str, EntityRef]) -> dict[str, Any]:
+    me = ents.filter(pl.col("usci") == usci).row(0, named=True)
+    head = me["head_usci"]
+    branches = ents.filter(
+        (pl.col("head_usci") == head)
+        & (pl.col("usci") != head)
+        & (pl.col("usci") != usci)
+        & ~pl.col("natural_person")
+    ).sort("usci")
+    return {
+        "head_office": refs.get(head) if head != usci else None,
+        "parent": refs.get(me["parent_usci"]) if me["parent_usci"] else None,
+        "branches": tuple(refs[u] for u in branches.get_column("usci")),
+    }
+
+
+def _record_views(
+    conn: Connection,
+    own: pl.DataFrame,
+    out: ScoreOutput,
+    usci: str,
+    t: date,
+    known: datetime | None,
+    cat: Catalogue,
+    public: bool,
+) -> list[RecordView]:
+    """The entity's records in force at ``t``, newest first (all tiers)."""
+    in_force = own.filter(
+        (pl.col("decided_on") <= t) & (pl.col("end").is_null() | (pl.col("end") > t))
+    ).sort(["decided_on", "source", "record_id"], descending=[True, False, False])
+    points = {
+        (r["record_source"], r["record_id"]): r["points_h"]
+        for r in out.contributions.filter(
+            (pl.col("usci") == usci) & (pl.col("role") == "own")
+        ).iter_rows(named=True)
+    }
+    details = _details(conn, usci, known)
+    views = []
+    for r in in_force.iter_rows(named=True):
+        key = (r["source"], r["record_id"])
+        d = details.get(key)
+        views.append(
+            RecordView(
+                source=r["source"],
+                record_id=r["record_id"],
+                kind=_kind(cat, r["kind"]),
+                tier=_tier(cat, r["tier_eff"]),
+                grade=r["grade"] if r["graded"] else None,
+                decided_on=r["decided_on"],
+                authority=r["authority"],
+                decision_no=r["decision_no"],
+                legal_basis=d.legal_basis if d else None,
+                summary=d.summary if d else None,
+                ends_on=r["end"],
+                repair_from=repair_date(r["kind"], r["tier_eff"], r["decided_on"], cat),
+                black=bool(r["black"]),
+                red=bool(r["red"]),
+                points_h=points.get(key),
+                amount_cny=None if public or d is None else d.amount_cny,
+            )
+        )
+    return views
+
+
+def _lines(
+    out: ScoreOutput, usci: str, refs: dict[str, EntityRef], cat: Catalogue, public: bool
+) -> tuple[tuple[ContributionLine, ...], tuple[ContributionLine, ...], int]:
+    """Every contributing line (top reasons first), the top four, and the withheld sum."""
+    contrib = out.contributions.filter(pl.col("usci") == usci)
+    shown = contrib
+    if public:
+        published = [t for t in cat.tiers if _published(cat, t)]
+        shown = contrib.filter(pl.col("tier").is_in(published))
+    withheld = int(contrib["points_h"].sum()) - int(shown["points_h"].sum())
+    ex = explain(ScoreOutput(out.results, shown), usci)
+
+    def line(x: Line) -> ContributionLine:
+        return ContributionLine(
+            record_source=x.record_source,
+            record_id=x.record_id,
+            role=x.role,
+            points_h=x.points_h,
+            ends_on=x.ends_on,
+            kind=_kind(cat, x.kind),
+            tier=_tier(cat, x.tier),
+            authority=x.authority,
+            decision_no=x.decision_no,
+            decided_on=x.decided_on,
+            source_entity=refs.get(x.from_usci) or EntityRef(x.from_usci, x.from_usci, None),
+        )
+
+    return tuple(map(line, ex.lines)), tuple(map(line, ex.top)), withheld
+
+
+def _memberships(
+    inputs: KernelInputs,
+    own: pl.DataFrame,
+    result: dict[str, Any],
+    recs: list[RecordView],
+    cat: Catalogue,
+    t: date,
+    known: datetime | None,
+) -> tuple[ListMembership, ...]:
+    """The lists the kernel put the entity on, with entry, exit, repair and grounds."""
+    on = [w for w in LISTS if result[w]]
+    windows = list_windows(own, cat, t, on)
+    if "red" in windows:
+        windows["red"] = _red_window(inputs, windows["red"], result["usci"], cat, t, known)
+    by_key = {(r.source, r.record_id): r for r in recs}
+    out = []
+    for which in on:
+        w = windows.get(which) or Window(which, t, None, None, ())
+        behind = tuple(
+            by_key[(g.source, g.record_id)] for g in w.grounds if (g.source, g.record_id) in by_key
+        )
+        bases = tuple(dict.fromkeys(r.legal_basis for r in behind if r.legal_basis))
+        out.append(
+            ListMembership(
+                which, w.entered_on, w.scheduled_exit, w.earliest_repair, bases, w.grounds, behind
+            )
+        )
+    return tuple(out)
+
+
+def _red_window(
+    inputs: KernelInputs, approx: Window, usci: str, cat: Catalogue, t: date, known: datetime | None
+) -> Window:
+    """The exact red-list stretch around ``t``. Red also depends on the score, so the
+    kernel is asked, day of change by day of change, backwards from ``t`` until the
+    entity was not red and forwards until it will not be (seeing only the records
+    decided by ``t``: a schedule cannot know later decisions)."""
+    recs = inputs.records.filter(pl.col("decided_on") <= t)
+    if recs.is_empty():
+        return approx
+    ends = prepare_records(recs, inputs.events, cat, known).collect().get_column("end")
+    start = recs.get_column("decided_on").min()
+    horizon = max(t, ends.max() or t)
+    assert isinstance(start, date) and isinstance(horizon, date)
+    dates = change_dates(recs, inputs.events, cat, start, horizon, known)
+
+    def red_on(day: date) -> bool:
+        out = score(inputs.entities, recs, inputs.events, cat, day, known)
+        return bool(out.results.filter(pl.col("usci") == usci).get_column("red")[0])
+
+    entered = t
+    for day in reversed([d for d in dates if d < t]):  # each state holds until the next day
+        if not red_on(day):
+            break
+        entered = day
+    exit_ = next((d for d in dates if d > t and not red_on(d)), None)
+    return replace(approx, entered_on=entered, scheduled_exit=exit_)
+
+
+def history(
+    conn: Connection,
+    usci: str,
+    start: date,
+    end: date,
+    cat: Catalogue,
+    *,
+    known_at: datetime | None = None,
+) -> list[HistoryPoint]:
+    """Score, grade and list status from ``start`` to ``end``: one point per change
+    (and one at each end of the range). Empty for natural persons."""
+    if start > end:
+        raise InvalidRange(
+            f"the history range starts ({start}) after it ends ({end})",
+            details={"from": start.isoformat(), "to": end.isoformat()},
+        )
+    info, row = resolve(conn, usci)
+    if row["natural_person"]:
+        return []
+    known = to_utc(known_at) if known_at is not None else None
+    inputs = _load(conn, info.usci, known)
+    dates = change_dates(inputs.records, inputs.events, cat, start, end, known)
+    tl = score_timeline(inputs.entities, inputs.records, inputs.events, cat, dates, known)
+    rows = tl.results.filter(pl.col("usci") == info.usci).sort("as_of")
+    points: list[HistoryPoint] = []
+    for r in rows.iter_rows(named=True):
+        p = HistoryPoint(r["as_of"], r["score"], r["grade"], r["black"], r["red"], r["abnormal"])
+        # Only days on which something visible changes (the range's ends always).
+        if points and replace(points[-1], on=p.on) == p and p.on != end:
+            continue
+        points.append(p)
+    return points
