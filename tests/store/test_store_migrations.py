@@ -35,6 +35,13 @@ TABLES = {
     "ingest_batches",
     "quarantine",
     "audit_log",
+    # due process (migration 0002)
+    "accounts",
+    "api_tokens",
+    "case_events",
+    "case_evidence",
+    "objections",
+    "repair_cases",
 }
 
 

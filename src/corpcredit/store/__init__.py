@@ -22,6 +22,7 @@ from corpcredit.store.errors import (
     UnsupportedDatabase,
 )
 from corpcredit.store.schema import metadata
+import corpcredit.store.schema_cases  # noqa: F401,E402  (registers the case and account tables)
 
 __all__ = [
     "DatabaseUnavailable",
