@@ -4,6 +4,7 @@ SQLite (WAL) by default, PostgreSQL through the same code; see :mod:`.db` for ho
 the two are opened and where they differ, :mod:`.schema` for the tables.
 """
 
+import corpcredit.store.schema_cases  # noqa: F401  (registers the case and account tables)
 from corpcredit.store.db import (
     alembic_config,
     begin_write,
@@ -22,7 +23,6 @@ from corpcredit.store.errors import (
     UnsupportedDatabase,
 )
 from corpcredit.store.schema import metadata
-import corpcredit.store.schema_cases  # noqa: F401,E402  (registers the case and account tables)
 
 __all__ = [
     "DatabaseUnavailable",
