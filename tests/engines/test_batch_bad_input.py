@@ -7,8 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corpcredit.cli import app
-
-WORKED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "worked"
+from tests.worked import WORKED
 
 
 def _copy(tmp_path: Path) -> Path:

@@ -8,8 +8,8 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from corpcredit.cli import app
+from tests.worked import WORKED
 
-WORKED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "worked"
 KNOWN = "2025-03-01T12:00:00+08:00"
 
 

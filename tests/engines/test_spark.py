@@ -21,7 +21,8 @@ from tests.engines.conftest import Registry
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
-WORKED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "worked"
+from tests.worked import WORKED  # noqa: E402
+
 AS_OF = date(2025, 6, 30)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -34,8 +33,8 @@ from corpcredit.store.schema import (
     records,
     results,
 )
+from tests.worked import WORKED
 
-WORKED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "worked"
 AS_OF = date(2025, 6, 30)
 
 # The worked example's organisations, by story.
