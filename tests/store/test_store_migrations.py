@@ -11,6 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
+import corpcredit.monitoring.schema
+import corpcredit.screening.schema  # noqa: F401
 from corpcredit.settings import Settings
 from corpcredit.store import (
     MigrationFailed,
@@ -42,6 +44,13 @@ TABLES = {
     "case_evidence",
     "objections",
     "repair_cases",
+    # screening and monitoring (migration 0003)
+    "screening_decisions",
+    "watchlist_entries",
+    "watch_states",
+    "monitor_events",
+    "webhooks",
+    "webhook_deliveries",
 }
 
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from corpcredit.cli import batch, catalogue, generate, ids, registry
+from corpcredit.cli import (
+    batch,
+    catalogue,
+    demo,
+    generate,
+    ids,
+    ingest,
+    registry,
+    registry_read,
+    scoring,
+    screen,
+    serve,
+)
 from corpcredit.cli._common import ErrorMappingGroup, run_main
 
 __all__ = ["app", "main"]
@@ -18,7 +30,19 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (ids, catalogue, batch, generate, registry):
+for _module in (
+    ids,
+    catalogue,
+    batch,
+    generate,
+    registry,
+    registry_read,
+    serve,
+    ingest,
+    scoring,
+    demo,
+    screen,
+):
     _module.register(app)
 
 

@@ -1,0 +1,344 @@
+"""Benchmark: the served site under load on loopback, identifier lookups and name search.
+
+Builds (once, reusable with ``--db``) a synthetic registry of ``--entities``
+organisations (default 1,000,000) through the real pipeline — ``synth.generate``,
+``ingest_file`` for the three feeds, ``rescore_all`` — then starts
+``corpcredit serve`` in a subprocess and drives it at a fixed concurrency with a
+small keep-alive HTTP/1.1 client (asyncio streams; a full client library would
+spend more CPU than the server on this two-core class of machine). Phases, each
+bounded by ``--requests`` and ``--duration`` and preceded by ``--warmup``
+unmeasured requests, each against a freshly started server:
+
+- ``entity``: ``GET /api/v1/entities/{usci}`` for random known organisations;
+- ``search``: ``GET /api/v1/search?q=`` for their names without the legal form;
+- ``catalogue``: ``GET /api/v1/catalogue``, a constant answer: what the web layer
+  itself (uvicorn, middleware, routing) costs, as a yardstick for the other two.
+
+Prints JSON: per phase requests, errors (any status but 200, transport errors
+and requests over ``--timeout``), requests per second, p50/p95/p99/max latency
+in milliseconds of the successful requests. A phase lasts at most
+``--duration`` plus ``--timeout`` seconds. Building the registry is not timed;
+the rate limit is lifted for the run.
+
+    .venv/bin/python benchmarks/web_load.py                       # 1 M entities
+    .venv/bin/python benchmarks/web_load.py --entities 20000 --requests 2000 --db /tmp/r.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from corpcredit.catalogue import default_catalogue
+from corpcredit.services.search import normalise_query
+from corpcredit.store import create_engine_for, upgrade
+from corpcredit.store.schema import entities
+
+HOST = "127.0.0.1"
+
+
+def _build(db: Path, n: int, seed: int, workers: int, as_of: date) -> dict[str, float]:
+    """Generate, ingest and score a registry into the SQLite file ``db``."""
+    from corpcredit import synth
+    from corpcredit.ingest import ingest_file
+    from corpcredit.services.rescore import rescore_all
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    registry = synth.generate(n, seed, as_of=as_of)
+    feeds = Path(tempfile.mkdtemp(prefix="corpcredit-web-bench-"))
+    paths = synth.write(registry, feeds, "parquet")
+    timings["generate_s"] = time.perf_counter() - t0
+    engine = create_engine_for(f"sqlite:///{db}")
+    upgrade(engine)
+    cat = default_catalogue()
+    try:
+        for kind in ("entities", "records", "events"):
+            t = time.perf_counter()
+            ingest_file(
+                engine,
+                kind,
+                paths[kind],
+                actor="benchmark",
+                cat=cat,
+                as_of=as_of,
+                report_path=feeds / f"{kind}.report.csv",
+                chunk_rows=200_000,
+            )
+            timings[f"ingest_{kind}_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        rescore_all(engine, as_of, cat, workers=workers)
+        timings["rescore_s"] = time.perf_counter() - t
+    finally:
+        engine.dispose()
+    return timings
+
+
+def _sample(db: Path, count: int, seed: int) -> tuple[list[str], list[str]]:
+    """Random known organisations' identifiers, and their names without legal form."""
+    engine = create_engine_for(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(entities.c.usci, entities.c.name)
+                .where(entities.c.natural_person.is_(False))
+                .order_by(entities.c.usci)
+            ).all()
+    finally:
+        engine.dispose()
+    picked = random.Random(seed).sample(rows, min(count, len(rows)))
+    names = [normalise_query(name) for _, name in picked]
+    return [u for u, _ in picked], [n for n in names if n]
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    timeouts: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def report(self) -> dict[str, object]:
+        lat = sorted(self.latencies)
+
+        def pct(p: float) -> float | None:
+            if not lat:
+                return None
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 2)
+
+        done = len(lat) + self.errors
+        return {
+            "requests": done,
+            "errors": self.errors,
+            "timeouts": self.timeouts,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "seconds": round(self.seconds, 2),
+            "requests_per_second": round(done / self.seconds, 1) if self.seconds else None,
+            "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99),
+            "max_ms": round(lat[-1] * 1000, 2) if lat else None,
+            "mean_ms": round(statistics.fmean(lat) * 1000, 2) if lat else None,
+        }
+
+
+_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
+
+
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: */*\r\n\r\n".encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    match = _LENGTH.search(head)
+    if match:
+        await reader.readexactly(int(match.group(1)))
+    elif status not in (204, 304):
+        raise RuntimeError("response without content-length")
+    return status
+
+
+async def _run_phase(
+    port: int,
+    phase: Phase,
+    paths: list[str],
+    concurrency: int,
+    limit: int,
+    duration: float,
+    timeout: float,
+) -> None:
+    queue = iter(range(limit))
+    deadline = time.perf_counter() + duration
+
+    async def worker(k: int) -> None:
+        reader, writer = await asyncio.open_connection(HOST, port)
+        try:
+            for i in queue:
+                if time.perf_counter() > deadline:
+                    return
+                path = paths[(i * 7919 + k) % len(paths)]
+                t = time.perf_counter()
+                try:
+                    status = await asyncio.wait_for(_get(reader, writer, path), timeout)
+                except TimeoutError:
+                    phase.timeouts += 1
+                    phase.errors += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(HOST, port)
+                    continue
+                except (OSError, RuntimeError, asyncio.IncompleteReadError):
+                    phase.errors += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(HOST, port)
+                    continue
+                phase.statuses[status] = phase.statuses.get(status, 0) + 1
+                if status == 200:
+                    phase.latencies.append(time.perf_counter() - t)
+                else:
+                    phase.errors += 1
+        finally:
+            writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(k) for k in range(concurrency)))
+    phase.seconds = time.perf_counter() - start
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(db: Path, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "CORPCREDIT_DATABASE_URL": f"sqlite:///{db}",
+        "CORPCREDIT_RATE_LIMIT_PER_MINUTE": str(10**9),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "corpcredit.cli",
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+    ]
+    with log.open("wb") as out:  # a file, not a pipe: a full pipe would stall the server
+        return subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and its workers (its own process group), forcibly if it lingers."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+
+
+def _wait(proc: subprocess.Popen[bytes], log: Path, workers: int, timeout: float = 180) -> None:
+    """Until every worker process has logged that its application started."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited:\n{text}")
+        if text.count("Application startup complete") >= workers:
+            return
+        time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def _measure(db: Path, log: Path, paths: list[str], args: argparse.Namespace) -> dict[str, object]:
+    """One phase against a server of its own, so no phase inherits another's backlog."""
+    port = _free_port()
+    server = _serve(db, port, args.workers, log)
+    try:
+        _wait(server, log, args.workers)
+        warm, phase = Phase("warmup"), Phase("measured")
+        asyncio.run(_run_phase(port, warm, paths, args.concurrency, args.warmup, 30, args.timeout))
+        asyncio.run(
+            _run_phase(
+                port, phase, paths, args.concurrency, args.requests, args.duration, args.timeout
+            )
+        )
+        return phase.report()
+    finally:
+        _stop(server)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--entities", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--db", type=Path, help="SQLite file to build, or reuse when it exists")
+    ap.add_argument("--concurrency", type=int, default=16, help="connections kept open")
+    ap.add_argument("--requests", type=int, default=5000, help="per phase, at most")
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds per phase, at most")
+    ap.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per request; then counted an error"
+    )
+    ap.add_argument("--warmup", type=int, default=200, help="unmeasured requests per phase")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    ap.add_argument(
+        "--phases", default="entity,search,catalogue", help="comma-separated, in this order"
+    )
+    ap.add_argument("--as-of", type=date.fromisoformat, default=None, help="scoring date")
+    args = ap.parse_args()
+
+    from corpcredit.web.clock import today
+
+    as_of = args.as_of or today()
+    db = args.db or Path(tempfile.mkdtemp(prefix="corpcredit-web-bench-")) / "registry.db"
+    build: dict[str, float] = {}
+    if not db.exists():
+        print(f"building a {args.entities:,}-entity registry in {db} …", file=sys.stderr)
+        build = _build(db, args.entities, args.seed, args.workers, as_of)
+    uscis, names = _sample(db, 2000, args.seed)
+    every = {
+        "entity": [f"/api/v1/entities/{u}" for u in uscis],
+        "search": [f"/api/v1/search?q={urllib.parse.quote(n)}" for n in names],
+        # The web layer alone (middleware, JSON, ETag), as a yardstick for the others.
+        "catalogue": ["/api/v1/catalogue"],
+    }
+    phases = {name: every[name] for name in args.phases.split(",")}
+    log = db.with_name(f"{db.stem}.serve.log")
+    results = {name: _measure(db, log, paths, args) for name, paths in phases.items()}
+    print(
+        json.dumps(
+            {
+                "benchmark": "web_load",
+                "entities": _count(db),
+                "db_bytes": db.stat().st_size,
+                "server_workers": args.workers,
+                "concurrency": args.concurrency,
+                "cpus": os.cpu_count(),
+                "build_seconds": {k: round(v, 1) for k, v in build.items()},
+                "phases": results,
+            },
+            indent=2,
+        )
+    )
+
+
+def _count(db: Path) -> int:
+    engine = create_engine_for(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(entities)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""Bulk SQL for ingestion and materialisation: temporary tables, fast loads, raw reads.
+
+Every statement is built with SQLAlchemy Core except the two paths where per-row
+overhead decides the throughput, and there the rows go straight to the driver:
+
+- :func:`insert_frame` loads a Polars frame into a table: ``executemany`` on
+  SQLite with values already in SQLAlchemy's storage format (ISO dates, naive-UTC
+  timestamps ``YYYY-MM-DD HH:MM:SS.ffffff``, booleans 0/1, numerics as REAL), and
+  ``COPY … FROM STDIN`` on PostgreSQL. SQLAlchemy's per-value bind processing would
+  cost three times as much.
+- :func:`fetch_frame` runs a Core ``SELECT`` on the driver's cursor and builds the
+  frame column by column, parsing SQLite's text dates in Polars rather than in
+  Python, one value at a time.
+
+Both run on the caller's connection, inside its transaction. Temporary tables
+(:func:`temp_table`) hold key sets for joins, so no statement ever carries
+thousands of parameters; they live on the connection and are emptied before use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+__all__ = [
+    "TEMP_METADATA",
+    "fetch_frame",
+    "insert_frame",
+    "iter_fetch",
+    "reset_temp",
+    "temp_table",
+    "tune_for_bulk",
+]
+
+#: Temporary tables are not part of the registry schema (nor of its migrations).
+TEMP_METADATA = sa.MetaData()
+_SQL_CACHE: dict[tuple[object, str], str] = {}
+_FETCH_ROWS = 100_000
+_INSERT_ROWS = 100_000
+_SQLITE_TIMESTAMP = "%Y-%m-%d %H:%M:%S%.6f"
+
+
+#: SQLite settings for a connection that writes in bulk (see :func:`tune_for_bulk`).
+_SQLITE_BULK_PRAGMAS = (
+    "PRAGMA cache_size=-262144",  # 256 MiB of page cache: index inserts stay in memory
+    "PRAGMA temp_store=MEMORY",  # staging tables never touch the disk
+    "PRAGMA synchronous=NORMAL",  # WAL: no fsync per commit; still atomic and consistent
+)
+
+
+def tune_for_bulk(conn: Connection) -> None:
+    """Give a fresh connection (no transaction yet) settings for bulk writes.
+
+    Only SQLite needs any: its default 2 MiB page cache makes every index insert of a
+    large registry a disk read, and ``synchronous=FULL`` syncs the WAL on every
+    commit. With ``NORMAL`` in WAL mode a commit survives a killed process (what
+    crash consistency is about) and the database stays consistent after a power
+    loss, which may only roll back the last commits; a resumed ingest redoes them.
+    """
+    if conn.dialect.name != "sqlite" or conn.in_transaction():
+        return
+    dbapi: Any = conn.connection.driver_connection
+    for pragma in _SQLITE_BULK_PRAGMAS:
+        dbapi.execute(pragma)
+
+
+def temp_table(name: str, *columns: sa.schema.SchemaItem) -> sa.Table:
+    """A connection-local temporary table (defined once per name)."""
+    if name in TEMP_METADATA.tables:
+        return TEMP_METADATA.tables[name]
+    return sa.Table(name, TEMP_METADATA, *columns, prefixes=["TEMPORARY"])
+
+
+def _compiled(conn: Connection, key: object, build: Callable[[], sa.ClauseElement]) -> str:
+    """SQL text for a statement that never changes, compiled once per dialect.
+
+    ``key`` must identify the statement for the life of the process: a temporary
+    table, or a query object kept at module level.
+    """
+    cache_key = (key, conn.dialect.name)
+    sql = _SQL_CACHE.get(cache_key)
+    if sql is None:
+        element = build()
+        sql = str(element.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        _SQL_CACHE[cache_key] = sql
+    return sql
+
+
+def reset_temp(conn: Connection, table: sa.Table) -> None:
+    """Create ``table`` on this connection if needed and empty it."""
+    ddl = _compiled(
+        conn, ("create", table.name), lambda: sa.schema.CreateTable(table, if_not_exists=True)
+    )
+    conn.exec_driver_sql(ddl)
+    conn.execute(table.delete())
+
+
+def _sqlite_values(df: pl.DataFrame) -> pl.DataFrame:
+    """Values as SQLAlchemy stores them in SQLite, so its readers parse them back."""
+    exprs: list[pl.Expr] = []
+    for name, dtype in df.schema.items():
+        col = pl.col(name)
+        if dtype == pl.Date:
+            exprs.append(col.cast(pl.Utf8))
+        elif isinstance(dtype, pl.Datetime):
+            if dtype.time_zone is None:
+                raise ValueError(f"column {name}: naive timestamps are not stored")
+            exprs.append(col.dt.convert_time_zone("UTC").dt.strftime(_SQLITE_TIMESTAMP))
+        elif dtype == pl.Boolean:
+            exprs.append(col.cast(pl.Int8))
+        elif isinstance(dtype, pl.Decimal):
+            exprs.append(col.cast(pl.Float64))
+        else:
+            exprs.append(col)
+    return df.select(exprs)
+
+
+def insert_frame(conn: Connection, table: sa.Table, df: pl.DataFrame) -> int:
+    """Insert every row of ``df`` (columns named as the table's) into ``table``."""
+    if df.is_empty():
+        return 0
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in df.columns)
+    target = quote(table.name)
+    dbapi: Any = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite":
+        values = _sqlite_values(df)
+        sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' * len(df.columns))})"
+        cursor = dbapi.cursor()
+        try:
+            for start in range(0, values.height, _INSERT_ROWS):
+                cursor.executemany(sql, values.slice(start, _INSERT_ROWS).rows())
+        finally:
+            cursor.close()
+    else:
+        with dbapi.cursor() as cursor, cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+            for row in df.iter_rows():
+                copy.write_row(row)
+    return df.height
+
+
+def _column(values: Sequence[Any], name: str, dtype: pl.DataType, dialect: str) -> pl.Series:
+    if dialect == "sqlite":
+        if dtype == pl.Date:
+            return pl.Series(name, values, dtype=pl.Utf8).str.to_date("%Y-%m-%d")
+        if isinstance(dtype, pl.Datetime):
+            raw = pl.Series(name, values, dtype=pl.Utf8)
+            parsed = raw.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", strict=False)
+            return parsed.cast(dtype)
+        if dtype == pl.Boolean:
+            return pl.Series(name, values, dtype=pl.Int64).cast(pl.Boolean)
+        if isinstance(dtype, pl.Decimal):
+            return pl.Series(name, values, dtype=pl.Float64).round(2).cast(dtype)
+    return pl.Series(name, values, dtype=dtype)
+
+
+def _frame(rows: list[Any], schema: dict[str, pl.DataType], dialect: str) -> pl.DataFrame:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    return pl.DataFrame(
+        [
+            _column(col, name, dtype, dialect)
+            for col, (name, dtype) in zip(columns, schema.items(), strict=True)
+        ]
+    )
+
+
+def iter_fetch(
+    conn: Connection,
+    query: sa.Select[Any],
+    schema: dict[str, pl.DataType],
+    *,
+    batch_rows: int = _FETCH_ROWS,
+    static: bool = False,
+) -> Iterator[pl.DataFrame]:
+    """The rows of ``query`` as frames of up to ``batch_rows`` rows, typed by ``schema``.
+
+    ``schema`` names the selected columns in order. Bound values are rendered as
+    literals, so keep them to dates, numbers and plain strings. A query kept at
+    module level (``static=True``) is compiled once.
+    """
+    if static:
+        sql = _compiled(conn, ("select", id(query)), lambda: query)
+    else:
+        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    dialect = conn.dialect.name
+    dbapi: Any = conn.connection.driver_connection
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while True:
+            rows = cursor.fetchmany(batch_rows)
+            if not rows:
+                break
+            yield _frame(rows, schema, dialect)
+    finally:
+        cursor.close()
+
+
+def fetch_frame(
+    conn: Connection,
+    query: sa.Select[Any],
+    schema: dict[str, pl.DataType],
+    *,
+    static: bool = False,
+) -> pl.DataFrame:
+    """All rows of ``query`` as one frame typed by ``schema`` (see :func:`iter_fetch`)."""
+    parts = list(iter_fetch(conn, query, schema, static=static))
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(parts) if len(parts) > 1 else parts[0]

@@ -1,0 +1,296 @@
+"""Materialised views: current results and contributions, and the list-entry history.
+
+The kernel's output for a set of entities replaces their rows in ``results`` and
+``contributions`` (with the head office, the computation time and the catalogue
+version). ``list_entries`` is history, never rewritten: an entry is opened when an
+entity enters a list and closed (``left_on``) when it leaves.
+
+Dates of an entry, as close to the facts as the records allow:
+
+- ``entered_on``: the decision date of the earliest in-force record behind the
+  entry, or for an abnormal-operations record that escalated to the black list,
+  the escalation date (decision + 36 months by default). The red list by score
+  (no flagged commendation behind it) enters on the evaluation date. Never before
+  the same list's previous exit, so the history does not overlap.
+- ``left_on``: the latest end (expiry, lifting, approved repair) of the records
+  that were behind the entry, when all of them have ended by the evaluation date;
+  otherwise (a withdrawn record, or a score that fell) the evaluation date.
+- ``basis``: the records behind the entry, ``[{"source": …, "record_id": …}]``,
+  kept current while the entry is open.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from corpcredit.catalogue import Catalogue
+from corpcredit.scoring import ScoreOutput, prepare_records
+from corpcredit.services.ingest_sql import fetch_frame, insert_frame, temp_table
+from corpcredit.store.frames import KernelInputs
+from corpcredit.store.schema import LISTS, contributions, list_entries, results
+
+__all__ = ["MEMBERS", "ListChanges", "list_basis", "replace_results", "update_list_entries"]
+
+#: The entities being materialised (filled by the loader); ``scoped`` writes touch
+#: only these, unscoped ones the whole registry.
+MEMBERS = temp_table("_cc_rescore_members", sa.Column("usci", sa.String(18), primary_key=True))
+_SCOPE = sa.select(MEMBERS.c.usci)
+
+_BASIS_SCHEMA: dict[str, pl.DataType] = {
+    "usci": pl.Utf8(),
+    "list": pl.Utf8(),
+    "source": pl.Utf8(),
+    "record_id": pl.Utf8(),
+    "start": pl.Date(),
+}
+
+
+@dataclass(frozen=True)
+class ListChanges:
+    """How many list entries were opened and closed."""
+
+    entered: int = 0
+    left: int = 0
+
+
+def replace_results(
+    conn: Connection,
+    out: ScoreOutput,
+    heads: pl.DataFrame,
+    computed_at: datetime,
+    *,
+    scoped: bool,
+) -> None:
+    """Replace the results and contributions of :data:`MEMBERS` (or of everyone).
+
+    ``heads`` maps ``usci`` to ``head_usci``; ``out`` must cover every entity in
+    scope, so no stale row survives.
+    """
+    if scoped:
+        conn.execute(contributions.delete().where(contributions.c.usci.in_(_SCOPE)))
+        conn.execute(results.delete().where(results.c.usci.in_(_SCOPE)))
+    else:
+        conn.execute(contributions.delete())
+        conn.execute(results.delete())
+    version = out.results.get_column("catalogue_version")
+    res = out.results.join(heads.select("usci", "head_usci"), on="usci", how="left").with_columns(
+        pl.lit(computed_at).cast(pl.Datetime("us", "UTC")).alias("computed_at")
+    )
+    insert_frame(conn, results, res.select([c.name for c in results.columns]))
+    lines = out.contributions.with_columns(
+        pl.lit(version[0] if len(version) else None, dtype=pl.Utf8).alias("catalogue_version")
+    )
+    insert_frame(conn, contributions, lines.select([c.name for c in contributions.columns]))
+
+
+def list_basis(
+    frames: KernelInputs, cat: Catalogue, as_of: date, prep: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The in-force records behind each possible list entry, with the date each starts it.
+
+    Rows ``(usci, list, source, record_id, start)``; the kernel's flags decide which
+    entries exist, this only explains them. ``red`` rows come from flagged
+    commendations (start: decision date) and, for the red list by score, from the
+    qualifying records (start: null, meaning the evaluation date). ``prep`` is
+    :func:`corpcredit.scoring.prepare_records` of ``frames``, when already at hand.
+    """
+    if prep is None:
+        prep = prepare_records(frames.records, frames.events, cat, None).collect()
+    if prep.is_empty():
+        return pl.DataFrame(schema=_BASIS_SCHEMA)
+    t = pl.lit(as_of, dtype=pl.Date)
+    months = cat.lists.abnormal_escalation_months
+    escalation = pl.col("decided_on").dt.offset_by(f"{months}mo")
+    f = (pl.col("decided_on") <= t) & (pl.col("end").is_null() | (t < pl.col("end")))
+    serious = pl.col("tier_eff") == "serious"
+    black_flag = pl.col("black_kind") | pl.col("black").fill_null(False)
+    parts = {
+        "black": (f & serious & black_flag, pl.col("decided_on")),
+        "black_escalated": (f & pl.col("abnormal_kind") & (t >= escalation), escalation),
+        "abnormal": (f & pl.col("abnormal_kind"), pl.col("decided_on")),
+        "red": (
+            f & pl.col("red_if_flagged") & pl.col("red").fill_null(False),
+            pl.col("decided_on"),
+        ),
+        "red_score": (f & pl.col("red_qualifying"), pl.lit(None, dtype=pl.Date)),
+    }
+    frames_out = [
+        prep.filter(mask).select(
+            "usci",
+            pl.lit(name.split("_")[0]).alias("list"),
+            "source",
+            "record_id",
+            start.alias("start"),
+        )
+        for name, (mask, start) in parts.items()
+    ]
+    return pl.concat(frames_out).cast(_BASIS_SCHEMA)  # type: ignore[arg-type]
+
+
+def _basis_json(keys: list[dict[str, str]]) -> str:
+    unique = sorted({(k["source"], k["record_id"]) for k in keys})
+    return json.dumps([{"source": s, "record_id": r} for s, r in unique], ensure_ascii=False)
+
+
+def _listed(out: ScoreOutput) -> pl.DataFrame:
+    """(usci, list) for every flag the kernel set."""
+    res = out.results
+    return pl.concat(
+        [res.filter(pl.col(name)).select("usci", pl.lit(name).alias("list")) for name in LISTS]
+    )
+
+
+def _entries(
+    frames: KernelInputs,
+    listed: pl.DataFrame,
+    prep: pl.DataFrame,
+    cat: Catalogue,
+    as_of: date,
+) -> pl.DataFrame:
+    """The entries the lists should have now: usci, list, start, basis (JSON text)."""
+    basis = list_basis(frames, cat, as_of, prep).join(listed, on=["usci", "list"], how="semi")
+    # A flagged commendation explains a red entry better than the red list by score.
+    flagged = basis.filter(pl.col("start").is_not_null())
+    basis = pl.concat(
+        [
+            flagged,
+            basis.filter(pl.col("start").is_null()).join(
+                flagged.select("usci", "list"), on=["usci", "list"], how="anti"
+            ),
+        ]
+    )
+    grouped = basis.group_by("usci", "list").agg(
+        pl.col("start").min(),
+        pl.struct("source", "record_id").alias("keys"),
+    )
+    entries = listed.join(grouped, on=["usci", "list"], how="left")
+    return entries.with_columns(
+        pl.col("start").fill_null(as_of),
+        pl.col("keys")
+        .map_elements(_basis_json, return_dtype=pl.Utf8)
+        .fill_null("[]")
+        .alias("basis"),
+    ).drop("keys")
+
+
+def _ends(prep: pl.DataFrame) -> dict[tuple[str, str], date | None]:
+    return {(s, r): e for s, r, e in prep.select("source", "record_id", "end").iter_rows()}
+
+
+def _left_on(
+    basis_text: str,
+    entered_on: date,
+    ends: dict[tuple[str, str], date | None],
+    as_of: date,
+) -> date:
+    keys = [(k["source"], k["record_id"]) for k in json.loads(basis_text or "[]")]
+    found = [ends.get(k) for k in keys]
+    if keys and all(e is not None and e <= as_of for e in found):
+        left = max(e for e in found if e is not None)
+    else:
+        left = as_of
+    return min(max(left, entered_on), as_of) if entered_on <= as_of else entered_on
+
+
+_OPEN_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "usci": pl.Utf8(),
+    "list": pl.Utf8(),
+    "entered_on": pl.Date(),
+    "old_basis": pl.Utf8(),
+}
+_LAST_SCHEMA: dict[str, pl.DataType] = {
+    "usci": pl.Utf8(),
+    "list": pl.Utf8(),
+    "last_left": pl.Date(),
+}
+
+
+def _entry_queries(scoped: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    c = list_entries.c
+    open_q = sa.select(c.id, c.usci, c.list, c.entered_on, sa.cast(c.basis, sa.Text)).where(
+        c.left_on.is_(None)
+    )
+    last_q = sa.select(c.usci, c.list, sa.func.max(c.left_on)).where(c.left_on.is_not(None))
+    if scoped:
+        open_q = open_q.where(c.usci.in_(_SCOPE))
+        last_q = last_q.where(c.usci.in_(_SCOPE))
+    return open_q, last_q.group_by(c.usci, c.list)
+
+
+_QUERIES = {scoped: _entry_queries(scoped) for scoped in (True, False)}
+
+
+def update_list_entries(
+    conn: Connection,
+    frames: KernelInputs,
+    out: ScoreOutput,
+    cat: Catalogue,
+    as_of: date,
+    *,
+    scoped: bool,
+) -> ListChanges:
+    """Open entries for entities that entered a list, close those that left.
+
+    ``scoped``: the output covers :data:`MEMBERS` only (else the whole registry).
+    """
+    open_q, last_q = _QUERIES[scoped]
+    current = fetch_frame(conn, open_q, _OPEN_SCHEMA, static=True)
+    listed = _listed(out)
+    if listed.is_empty() and current.is_empty():
+        return ListChanges()
+    # Only entities on a list, now or before, need the records behind their entries.
+    relevant = pl.concat([listed.select("usci"), current.select("usci")]).unique()
+    records = frames.records.join(relevant, on="usci", how="semi")
+    events = frames.events.join(
+        records.select("source", "record_id"), on=["source", "record_id"], how="semi"
+    )
+    prep = prepare_records(records, events, cat, None).collect()
+    wanted = _entries(frames, listed, prep, cat, as_of)
+    keys = ["usci", "list"]
+    entering = wanted.join(current, on=keys, how="anti")
+    if entering.height:
+        last_left = fetch_frame(conn, last_q, _LAST_SCHEMA, static=True)
+        entering = entering.join(last_left, on=keys, how="left").select(
+            "usci",
+            "list",
+            pl.max_horizontal("start", "last_left").alias("entered_on"),
+            pl.lit(None, dtype=pl.Date).alias("left_on"),
+            "basis",
+        )
+        insert_frame(conn, list_entries, entering)
+    cols = list_entries.c
+    leaving = current.join(wanted, on=keys, how="anti")
+    if leaving.height:
+        ends = _ends(prep)
+        params = [
+            {"_id": i, "_left": _left_on(b, e, ends, as_of)}
+            for i, e, b in leaving.select("id", "entered_on", "old_basis").iter_rows()
+        ]
+        conn.execute(
+            list_entries.update()
+            .where(cols.id == sa.bindparam("_id"))
+            .values(left_on=sa.bindparam("_left")),
+            params,
+        )
+    staying = current.join(wanted.select(*keys, "basis"), on=keys, how="inner")
+    changed = [
+        {"_id": i, "_basis": json.loads(new)}
+        for i, old, new in staying.select("id", "old_basis", "basis").iter_rows()
+        if json.loads(old or "[]") != json.loads(new)
+    ]
+    if changed:
+        conn.execute(
+            list_entries.update()
+            .where(cols.id == sa.bindparam("_id"))
+            .values(basis=sa.bindparam("_basis", type_=sa.JSON())),
+            changed,
+        )
+    return ListChanges(entered=entering.height, left=leaving.height)

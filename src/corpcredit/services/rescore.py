@@ -1,0 +1,359 @@
+"""Rescoring: run the kernel over organisations of the store and materialise the output.
+
+- :func:`rescore_organisations` — the organisations of some entities (head office
+  and every branch), in the caller's transaction: ingestion calls it after each
+  chunk, so the scores published never lag the records that landed.
+- :func:`rescore_all` — the whole registry at a date, sharded by head office over
+  worker processes (``corpcredit score``), in one write transaction.
+- :func:`refresh` — every organisation with an entity whose next-change date has
+  come (``corpcredit refresh``, run daily).
+
+The registry is read through :mod:`.ingest_sql` (driver cursor straight into
+Polars columns) and gives exactly what :func:`corpcredit.store.frames.load_frames`
+gives; a test holds the two together.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from corpcredit.catalogue import Catalogue
+from corpcredit.engines.local import score_sharded
+from corpcredit.scoring import score
+from corpcredit.scoring.frames import EVENT_SCHEMA, RECORD_SCHEMA
+from corpcredit.services.ingest_sql import (
+    fetch_frame,
+    insert_frame,
+    reset_temp,
+    temp_table,
+    tune_for_bulk,
+)
+from corpcredit.services.materialise import (
+    MEMBERS,
+    ListChanges,
+    replace_results,
+    update_list_entries,
+)
+from corpcredit.store import begin_write, create_engine_for
+from corpcredit.store.db import _write_transaction  # begin_write on a tuned connection
+from corpcredit.store.frames import KernelInputs
+from corpcredit.store.schema import entities, record_events, records, results
+
+__all__ = [
+    "RECORDS_PER_READER",
+    "RECORDS_PER_WORKER",
+    "Progress",
+    "RescoreSummary",
+    "due_for_refresh",
+    "load_organisations",
+    "load_registry",
+    "members_scope",
+    "refresh",
+    "rescore_all",
+    "rescore_organisations",
+]
+
+#: ``progress(stage, done, total)``; total is None while unknown.
+Progress = Callable[[str, int, int | None], None]
+
+ENTITY_FRAME_SCHEMA: dict[str, pl.DataType] = {
+    "usci": pl.Utf8(),
+    "parent_usci": pl.Utf8(),
+    "natural_person": pl.Boolean(),
+    "head_usci": pl.Utf8(),
+}
+_REFRESH_GROUP = 50_000  # entities per refresh transaction
+#: Below this many records per worker, starting processes costs more than it saves:
+#: the kernel scores a million entities with five million records in seconds.
+RECORDS_PER_WORKER = 5_000_000
+#: Reading a SQLite registry is bound by building Python rows: above this many
+#: records, worker processes read ranges of them in parallel.
+RECORDS_PER_READER = 1_000_000
+
+_asked = temp_table("_cc_rescore_asked", sa.Column("usci", sa.String(18), primary_key=True))
+_heads = temp_table("_cc_rescore_heads", sa.Column("usci", sa.String(18), primary_key=True))
+_members = MEMBERS
+
+
+@dataclass(frozen=True)
+class RescoreSummary:
+    """What a rescore did: entities scored, organisations, list entries opened/closed."""
+
+    entities: int = 0
+    organisations: int = 0
+    records: int = 0
+    entered: int = 0
+    left: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def __add__(self, other: RescoreSummary) -> RescoreSummary:
+        timings = dict(self.seconds)
+        for k, v in other.seconds.items():
+            timings[k] = timings.get(k, 0.0) + v
+        return RescoreSummary(
+            entities=self.entities + other.entities,
+            organisations=self.organisations + other.organisations,
+            records=self.records + other.records,
+            entered=self.entered + other.entered,
+            left=self.left + other.left,
+            warnings=sorted({*self.warnings, *other.warnings}),
+            seconds=timings,
+        )
+
+
+def _entity_query() -> sa.Select[Any]:
+    return sa.select(*[entities.c[c] for c in ENTITY_FRAME_SCHEMA])
+
+
+def _timed(table: sa.Table, schema: dict[str, pl.DataType], times: bool) -> sa.Select[Any]:
+    """The kernel's columns; ``recorded_at`` only when a knowledge time will need it
+    (it is the dearest column to read, and without one the kernel never looks at it)."""
+    return sa.select(
+        *[table.c[c] if times or c != "recorded_at" else sa.null().label(c) for c in schema]
+    )
+
+
+def _queries(scoped: bool, times: bool) -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
+    ent = _entity_query()
+    rec = _timed(records, RECORD_SCHEMA, times)
+    ev = _timed(record_events, EVENT_SCHEMA, times)
+    if not scoped:
+        return ent, rec, ev
+    scope = sa.select(_members.c.usci)
+    ev = ev.join_from(
+        record_events,
+        records,
+        sa.and_(
+            records.c.source == record_events.c.source,
+            records.c.record_id == record_events.c.record_id,
+        ),
+    )
+    return (
+        ent.where(entities.c.usci.in_(scope)),
+        rec.where(records.c.usci.in_(scope)),
+        ev.where(records.c.usci.in_(scope)),
+    )
+
+
+_QUERIES = {(s, t): _queries(s, t) for s in (False, True) for t in (False, True)}
+
+
+def _load(conn: Connection, scoped: bool, times: bool) -> KernelInputs:
+    ent, rec, ev = _QUERIES[scoped, times]
+    return KernelInputs(
+        entities=fetch_frame(conn, ent, ENTITY_FRAME_SCHEMA, static=True).sort("usci"),
+        records=fetch_frame(conn, rec, RECORD_SCHEMA, static=True),
+        events=fetch_frame(conn, ev, EVENT_SCHEMA, static=True),
+    )
+
+
+def load_registry(conn: Connection, *, recorded_at: bool = True, readers: int = 1) -> KernelInputs:
+    """The whole registry in the kernel's shapes (entities sorted by usci).
+
+    ``recorded_at=False`` leaves that column null: enough to score at a date
+    without a knowledge time, and much faster. With ``readers`` > 1, a large
+    SQLite file's records are read by that many processes, each a range of ids,
+    while this one reads entities and events. Call it in a write transaction that
+    has not written yet: the other readers then see exactly what this one sees.
+    """
+    if readers > 1 and conn.dialect.name == "sqlite" and conn.engine.url.database:
+        return _load_in_parallel(conn, recorded_at, readers)
+    return _load(conn, scoped=False, times=recorded_at)
+
+
+def _read_range(url: str, times: bool, low: int, high: int) -> pl.DataFrame:
+    """Records with ``low <= id < high`` (in a reader process)."""
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as conn:
+            tune_for_bulk(conn)
+            query = _QUERIES[False, times][1].where(records.c.id >= low, records.c.id < high)
+            return fetch_frame(conn, query, RECORD_SCHEMA)
+    finally:
+        engine.dispose()
+
+
+def _load_in_parallel(conn: Connection, times: bool, readers: int) -> KernelInputs:
+    low, high, n = conn.execute(
+        sa.select(sa.func.min(records.c.id), sa.func.max(records.c.id), sa.func.count())
+    ).one()
+    readers = min(readers, n // RECORDS_PER_READER)
+    if readers <= 1:
+        return _load(conn, scoped=False, times=times)
+    step = (high - low) // readers + 1
+    url = conn.engine.url.render_as_string(hide_password=False)
+    ent, _, ev = _QUERIES[False, times]
+    with ProcessPoolExecutor(readers, mp_context=mp.get_context("spawn")) as pool:
+        parts = [
+            pool.submit(_read_range, url, times, low + i * step, low + (i + 1) * step)
+            for i in range(readers)
+        ]
+        entities_frame = fetch_frame(conn, ent, ENTITY_FRAME_SCHEMA, static=True).sort("usci")
+        events_frame = fetch_frame(conn, ev, EVENT_SCHEMA, static=True)
+        records_frame = pl.concat([p.result() for p in parts])
+    return KernelInputs(entities=entities_frame, records=records_frame, events=events_frame)
+
+
+def members_scope() -> sa.Select[Any]:
+    """A select of the uscis last loaded by :func:`load_organisations`."""
+    return sa.select(_members.c.usci)
+
+
+def load_organisations(
+    conn: Connection, uscis: Sequence[str], *, recorded_at: bool = True
+) -> KernelInputs:
+    """Every member of the organisations of ``uscis`` with their records and events.
+
+    Identifiers missing from the registry are ignored. The members are also left
+    in a temporary table, selected by :func:`members_scope`. ``recorded_at=False``:
+    see :func:`load_registry`.
+    """
+    for table in (_asked, _heads, _members):
+        reset_temp(conn, table)
+    asked = pl.DataFrame({"usci": sorted(set(uscis))}, schema={"usci": pl.Utf8})
+    insert_frame(conn, _asked, asked)
+    conn.execute(
+        _heads.insert().from_select(
+            ["usci"],
+            sa.select(entities.c.head_usci)
+            .where(entities.c.usci.in_(sa.select(_asked.c.usci)))
+            .distinct(),
+        )
+    )
+    conn.execute(
+        _members.insert().from_select(
+            ["usci"],
+            sa.select(entities.c.usci).where(entities.c.head_usci.in_(sa.select(_heads.c.usci))),
+        )
+    )
+    return _load(conn, scoped=True, times=recorded_at)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def rescore_organisations(
+    conn: Connection, uscis: Sequence[str], as_of: date, cat: Catalogue
+) -> RescoreSummary:
+    """Rescore the organisations of ``uscis`` at ``as_of`` in the caller's transaction.
+
+    Their rows in ``results`` and ``contributions`` are replaced and their list
+    entries brought up to date (opened or closed, never deleted).
+    """
+    if not uscis:
+        return RescoreSummary()
+    t0 = time.perf_counter()
+    frames = load_organisations(conn, uscis, recorded_at=False)
+    t1 = time.perf_counter()
+    out = score(frames.entities, frames.records, frames.events, cat, as_of)
+    t2 = time.perf_counter()
+    replace_results(conn, out, frames.entities, _now(), scoped=True)
+    changes = update_list_entries(conn, frames, out, cat, as_of, scoped=True)
+    t3 = time.perf_counter()
+    return _summary(
+        frames, out.warnings, changes, {"load": t1 - t0, "score": t2 - t1, "write": t3 - t2}
+    )
+
+
+def _summary(
+    frames: KernelInputs, warnings: list[str], changes: ListChanges, seconds: dict[str, float]
+) -> RescoreSummary:
+    return RescoreSummary(
+        entities=frames.entities.height,
+        organisations=frames.entities.get_column("head_usci").n_unique(),
+        records=frames.records.height,
+        entered=changes.entered,
+        left=changes.left,
+        warnings=list(warnings),
+        seconds=seconds,
+    )
+
+
+@contextmanager
+def _bulk_connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        tune_for_bulk(conn)
+        yield conn
+
+
+def rescore_all(
+    engine: Engine,
+    as_of: date,
+    cat: Catalogue,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> RescoreSummary:
+    """Rescore the whole registry at ``as_of`` with up to ``workers`` processes.
+
+    A worker process costs seconds to start, so small registries are scored in
+    this process: one worker per :data:`RECORDS_PER_WORKER` records at most.
+
+    One write transaction: readers keep seeing the previous results until it
+    commits, and no ingestion can slip in between reading and writing.
+    """
+    report = progress or (lambda _stage, _done, _total: None)
+    with _bulk_connection(engine) as conn, _write_transaction(conn):
+        t0 = time.perf_counter()
+        report("reading the registry", 0, None)
+        frames = load_registry(conn, recorded_at=False, readers=workers)
+        t1 = time.perf_counter()
+        workers = max(1, min(workers, frames.records.height // RECORDS_PER_WORKER))
+        report(f"scoring with {workers} worker(s)", 0, workers)
+        out = score_sharded(
+            frames.entities,
+            frames.records,
+            frames.events,
+            cat,
+            as_of,
+            workers=workers,
+            on_shard_done=lambda done, total: report(
+                f"scoring with {workers} worker(s)", done, total
+            ),
+        )
+        t2 = time.perf_counter()
+        report("writing results", 0, None)
+        replace_results(conn, out, frames.entities, _now(), scoped=False)
+        t3 = time.perf_counter()
+        report("updating list entries", 0, None)
+        changes = update_list_entries(conn, frames, out, cat, as_of, scoped=False)
+        t4 = time.perf_counter()
+    seconds = {"load": t1 - t0, "score": t2 - t1, "write": t3 - t2, "lists": t4 - t3}
+    return _summary(frames, out.warnings, changes, seconds)
+
+
+def due_for_refresh(conn: Connection, today: date) -> list[str]:
+    """Entities whose materialised result changes on or before ``today``."""
+    q = sa.select(results.c.usci).where(results.c.next_change <= today).order_by(results.c.usci)
+    return list(conn.execute(q).scalars())
+
+
+def refresh(
+    engine: Engine, today: date, cat: Catalogue, *, progress: Progress | None = None
+) -> RescoreSummary:
+    """Rescore every organisation with an entity whose next-change date is ``today`` or
+    earlier, a group of organisations per transaction."""
+    report = progress or (lambda _stage, _done, _total: None)
+    with engine.connect() as conn:
+        due = due_for_refresh(conn, today)
+    total = RescoreSummary()
+    report("refreshing", 0, len(due))
+    for start in range(0, len(due), _REFRESH_GROUP):
+        group = due[start : start + _REFRESH_GROUP]
+        with begin_write(engine) as conn:
+            total = total + rescore_organisations(conn, group, today, cat)
+        report("refreshing", start + len(group), len(due))
+    return total

@@ -1,0 +1,43 @@
+"""Helpers every API router shares: the JSON answer, paging info, documented errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+from corpcredit.web.api.schemas import ErrorOut
+from corpcredit.web.params import Paging
+
+__all__ = ["ERRORS", "json_response", "page_info"]
+
+#: Error answers every read may give, for the OpenAPI document.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Unknown organisation (`entity.not_found`)"},
+    422: {
+        "model": ErrorOut,
+        "description": "Invalid input: a USCI failing a rule (`usci.*`, with position, "
+        "expected and found), a bad date (`request.invalid_date`), a bad page "
+        "(`request.invalid_page`), a search text over 200 characters "
+        "(`request.query_too_long`)",
+    },
+    429: {
+        "model": ErrorOut,
+        "description": "Too many requests from this address (`rate_limited`); see Retry-After",
+    },
+}
+
+
+def json_response(payload: Any) -> JSONResponse:
+    """UTF-8 JSON (Chinese as is, not escaped)."""
+    return JSONResponse(payload)
+
+
+def page_info(paging: Paging, total: int) -> dict[str, int]:
+    """Where a page sits: beyond the last page it is empty, with the same totals."""
+    return {
+        "page": paging.page,
+        "per_page": paging.per_page,
+        "total": total,
+        "pages": paging.pages(total),
+    }

@@ -1,0 +1,121 @@
+"""``/api/v1/entities/{usci}``: one organisation, its score history and its public records."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.engine import Engine
+from starlette.responses import Response
+
+from corpcredit import ids
+from corpcredit.catalogue import Catalogue
+from corpcredit.services.lists import add_months
+from corpcredit.services.lookup import entity_view, history
+from corpcredit.web.api.common import ERRORS, json_response, page_info
+from corpcredit.web.api.schemas import (
+    EntityOut,
+    HistoryOut,
+    RecordPageOut,
+    entity_out,
+    history_point_out,
+    record_out,
+)
+from corpcredit.web.clock import today
+from corpcredit.web.params import parse_day, parse_known_at, parse_paging
+from corpcredit.web.state import catalogue, database
+
+__all__ = ["HISTORY_YEARS", "router"]
+
+router = APIRouter(tags=["entities"])
+
+#: The default history range: this many years up to ``to``.
+HISTORY_YEARS = 5
+
+AsOf = Annotated[
+    str | None,
+    Query(
+        description="Evaluation date YYYY-MM-DD (default: today in China)", examples=["2026-06-30"]
+    ),
+]
+KnownAt = Annotated[
+    str | None,
+    Query(
+        description="Knowledge time, ISO 8601: only what was recorded by then is seen "
+        "(without an offset: China Standard Time)",
+        examples=["2026-01-01T00:00:00+08:00"],
+    ),
+]
+Db = Annotated[Engine, Depends(database)]
+Cat = Annotated[Catalogue, Depends(catalogue)]
+
+
+@router.get("/entities/{usci}", response_model=EntityOut, responses=ERRORS)
+def get_entity(
+    usci: str, db: Db, cat: Cat, as_of: AsOf = None, known_at: KnownAt = None
+) -> Response:
+    """Identity, head office and branches, score, grade, lists with their grounds, the
+    top four reasons first among every contributing line, and the in-force public records."""
+    day, known = parse_day(as_of, "as_of"), parse_known_at(known_at)
+    with db.connect() as conn:
+        view = entity_view(conn, usci, as_of=day, known_at=known, cat=cat)
+    return json_response(entity_out(view))
+
+
+@router.get("/entities/{usci}/history", response_model=HistoryOut, responses=ERRORS)
+def get_history(
+    usci: str,
+    db: Db,
+    cat: Cat,
+    start: Annotated[
+        str | None,
+        Query(alias="from", description=f"First day (default: {HISTORY_YEARS} years before `to`)"),
+    ] = None,
+    to: Annotated[str | None, Query(description="Last day (default: today in China)")] = None,
+    known_at: KnownAt = None,
+) -> Response:
+    """Score, grade and list status as a timeline: one point per day on which they change."""
+    end = parse_day(to, "to") or today()
+    first = parse_day(start, "from") or _years_before(end, HISTORY_YEARS)
+    known = parse_known_at(known_at)
+    with db.connect() as conn:
+        points = history(conn, usci, first, end, cat, known_at=known)
+    return json_response(
+        {
+            "usci": ids.validate(usci),
+            "from": first.isoformat(),
+            "to": end.isoformat(),
+            "points": [history_point_out(p) for p in points],
+        }
+    )
+
+
+@router.get("/entities/{usci}/records", response_model=RecordPageOut, responses=ERRORS)
+def get_records(
+    usci: str,
+    db: Db,
+    cat: Cat,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    page: Annotated[str | None, Query(description="1-based page")] = None,
+    per_page: Annotated[str | None, Query(description="Records per page, at most 50")] = None,
+) -> Response:
+    """The in-force public records (general and serious tiers, positive ones), newest first."""
+    paging = parse_paging(page, per_page)
+    day, known = parse_day(as_of, "as_of"), parse_known_at(known_at)
+    with db.connect() as conn:
+        view = entity_view(conn, usci, as_of=day, known_at=known, cat=cat)
+    chunk = view.records[paging.offset : paging.offset + paging.per_page]
+    return json_response(
+        {
+            "usci": view.identity.usci,
+            "as_of": view.as_of.isoformat(),
+            "paging": page_info(paging, len(view.records)),
+            "records": [record_out(r) for r in chunk],
+        }
+    )
+
+
+def _years_before(day: date, years: int) -> date:
+    return add_months(day, -12 * years)

@@ -1,0 +1,45 @@
+"""``/api/v1/search?q=``: organisations by name (Chinese or English) or by USCI."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.engine import Engine
+from starlette.responses import Response
+
+from corpcredit.services.search import search
+from corpcredit.web.api.common import ERRORS, json_response, page_info
+from corpcredit.web.api.schemas import SearchPageOut, search_hit_out
+from corpcredit.web.params import MAX_QUERY, parse_paging, parse_query
+from corpcredit.web.state import database
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=SearchPageOut, responses=ERRORS)
+def get_search(
+    db: Annotated[Engine, Depends(database)],
+    q: Annotated[
+        str | None,
+        Query(description=f"A name, part of one, or a USCI; at most {MAX_QUERY} characters"),
+    ] = None,
+    page: Annotated[str | None, Query(description="1-based page")] = None,
+    per_page: Annotated[str | None, Query(description="Hits per page, at most 50")] = None,
+) -> Response:
+    """Best matches first, each with grade and list flags (none for natural persons).
+    A missing legal form (有限公司, Co., Ltd.) does not matter; an empty `q` finds nothing."""
+    text = parse_query(q)
+    paging = parse_paging(page, per_page)
+    with db.connect() as conn:
+        found = search(conn, text, limit=paging.per_page, offset=paging.offset)
+    return json_response(
+        {
+            "q": text,
+            "matched_text": found.needle,
+            "paging": page_info(paging, found.total),
+            "hits": [search_hit_out(h) for h in found.hits],
+        }
+    )

@@ -1,0 +1,89 @@
+"""The web application: REST API under ``/api/v1`` and server-rendered pages, one process.
+
+:func:`create_app` takes the settings (STYLE.md rule 7), opens the registry once
+and wires the layers from the outside in: rate limit per client address, ETag
+and Cache-Control on successful reads, the one error mapping, then the API and
+page routers and the static files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from corpcredit import __version__
+from corpcredit.catalogue import default_catalogue, load_catalogue
+from corpcredit.settings import Settings, get_settings
+from corpcredit.store import connect
+from corpcredit.web import api, pages
+from corpcredit.web.errors import install_error_handlers
+from corpcredit.web.etag import ETagMiddleware
+from corpcredit.web.pages.render import make_templates
+from corpcredit.web.ratelimit import RateLimitMiddleware
+from corpcredit.web.state import WebState
+
+__all__ = ["create_app"]
+
+_STATIC = Path(__file__).with_name("static")
+
+_DESCRIPTION = """\
+The public, read-only API of the corpcredit registry of organisations (keyed by the
+18-character Unified Social Credit Identifier). Everything here is what DOMAIN.md §7
+calls public: no minor, repaired, expired or withdrawn records, and nothing about
+individual businesses (natural persons) beyond name and identifier.
+
+* Errors: `{"error": {"code": "...", "message": "...", ...}}` with stable codes.
+* Paging: `page` (1-based) and `per_page` (at most 50). A page beyond the last is
+  answered with an empty list and the same totals, not an error.
+* Caching: every successful read carries an `ETag`; send it back in
+  `If-None-Match` to get `304 Not Modified`.
+* Anonymous clients are rate-limited per address; over the limit the answer is
+  `429` with `Retry-After` in seconds.
+"""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The app serving ``settings.database_url`` (upgraded to the current schema).
+
+    ``engine`` lets a caller that already holds one (tests, ``corpcredit demo``)
+    share it; otherwise one is opened here and disposed of on shutdown.
+    """
+    settings = settings or get_settings()
+    owned = engine is None
+    engine = engine or connect(settings)
+    cat = (
+        default_catalogue()
+        if settings.catalogue_path is None
+        else load_catalogue(settings.catalogue_path)
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            engine.dispose()
+
+    app = FastAPI(
+        title="corpcredit",
+        version=__version__,
+        description=_DESCRIPTION,
+        openapi_url=f"{api.API_PREFIX}/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        lifespan=lifespan,
+    )
+    app.state.web = WebState(settings, engine, cat, make_templates())
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    # Added last, so it runs first: a refused request costs no database work.
+    app.add_middleware(ETagMiddleware)
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    return app

@@ -1,0 +1,48 @@
+"""What every request handler shares: settings, the engine, the catalogue, templates.
+
+Built once by :func:`corpcredit.web.create_app` and kept on ``app.state.web``;
+handlers reach it through the dependencies here, never through module globals.
+
+The dependencies are ``async`` on purpose: they only read ``app.state``, and a
+plain ``def`` dependency would cost a round trip through the thread pool on every
+request. Handlers open their connection themselves (``with db.connect() as
+conn``), inside the worker thread that runs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jinja2
+from fastapi import Request
+from sqlalchemy.engine import Engine
+
+from corpcredit.catalogue import Catalogue
+from corpcredit.settings import Settings
+
+__all__ = ["WebState", "catalogue", "database", "web_state"]
+
+
+@dataclass(frozen=True)
+class WebState:
+    settings: Settings
+    engine: Engine
+    catalogue: Catalogue
+    templates: jinja2.Environment
+    #: Answers that depend on nothing but this state, encoded once (the catalogue).
+    constant: dict[str, bytes] = field(default_factory=dict)
+
+
+def web_state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+async def catalogue(request: Request) -> Catalogue:
+    """The rule catalogue in force (a FastAPI dependency)."""
+    return web_state(request).catalogue
+
+
+async def database(request: Request) -> Engine:
+    """The registry's engine (a FastAPI dependency); connect inside the handler."""
+    return web_state(request).engine

@@ -1,0 +1,117 @@
+"""`corpcredit serve` and :func:`corpcredit.web.serve`: one process or several workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from corpcredit.cli import app as cli
+from corpcredit.settings import Settings
+from corpcredit.web.serve import _tcp_listener, settings_environment
+from tests.web.conftest import free_port
+from tests.web.site_registry import HEAD, Site
+
+
+def test_serve_command_documents_host_port_and_workers() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert all(opt in result.output for opt in ("--host", "--port", "--workers"))
+
+
+def test_settings_travel_to_workers_through_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'x.db'}",
+        rate_limit_per_minute=7,
+        catalogue_path=None,
+        evidence_dir=tmp_path,
+    )
+    env = settings_environment(settings)
+    assert env["CORPCREDIT_CATALOGUE_PATH"] is None
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert Settings() == settings
+
+
+def _wait_until_serving(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(
+                f"server exited: {proc.stdout.read().decode() if proc.stdout else ''}"
+            )
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_corpcredit_serve_serves_the_registry_of_the_database_url(
+    site_db: tuple[str, Site], workers: int
+) -> None:
+    port = free_port()
+    env = {**os.environ, "CORPCREDIT_DATABASE_URL": site_db[0]}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "corpcredit.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(f"{base}/api/v1/catalogue", proc)
+        entity = httpx.get(f"{base}/api/v1/entities/{HEAD}", timeout=10)
+        assert entity.status_code == 200 and entity.json()["score"] == 923
+        page = httpx.get(f"{base}/entities/{HEAD}", timeout=10)
+        assert page.status_code == 200 and "北京示例控股集团有限公司" in page.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            output = proc.communicate(timeout=20)[0].decode()
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output = proc.communicate()[0].decode()
+    assert f"serving on http://127.0.0.1:{port}" in output
+
+
+def test_the_several_worker_listener_is_tcp_so_accepted_sockets_get_nodelay() -> None:
+    """uvicorn's own listener reports protocol 0, and asyncio then leaves Nagle on."""
+    config = uvicorn.Config("corpcredit.web.serve:app_from_environment", port=free_port())
+    sock = _tcp_listener(config)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP and sock.get_inheritable()
+        sock.listen()
+        with socket.create_connection(sock.getsockname()):
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
