@@ -134,11 +134,6 @@ def list_basis(
     return pl.concat(frames_out).cast(_BASIS_SCHEMA)  # type: ignore[arg-type]
 
 
-def _basis_json(keys: list[dict[str, str]]) -> str:
-    unique = sorted({(k["source"], k["record_id"]) for k in keys})
-    return json.dumps([{"source": s, "record_id": r} for s, r in unique], ensure_ascii=False)
-
-
 def _listed(out: ScoreOutput) -> pl.DataFrame:
     """(usci, list) for every flag the kernel set."""
     res = out.results
@@ -166,18 +161,18 @@ def _entries(
             ),
         ]
     )
-    grouped = basis.group_by("usci", "list").agg(
+    # The basis as JSON text, built in Polars: [{"source":…,"record_id":…}, …] sorted.
+    keys = (
+        basis.unique(["usci", "list", "source", "record_id"])
+        .sort("usci", "list", "source", "record_id")
+        .with_columns(pl.struct("source", "record_id").struct.json_encode().alias("key"))
+    )
+    grouped = keys.group_by("usci", "list").agg(
         pl.col("start").min(),
-        pl.struct("source", "record_id").alias("keys"),
+        (pl.lit("[") + pl.col("key").str.join(",") + pl.lit("]")).alias("basis"),
     )
     entries = listed.join(grouped, on=["usci", "list"], how="left")
-    return entries.with_columns(
-        pl.col("start").fill_null(as_of),
-        pl.col("keys")
-        .map_elements(_basis_json, return_dtype=pl.Utf8)
-        .fill_null("[]")
-        .alias("basis"),
-    ).drop("keys")
+    return entries.with_columns(pl.col("start").fill_null(as_of), pl.col("basis").fill_null("[]"))
 
 
 def _ends(prep: pl.DataFrame) -> dict[tuple[str, str], date | None]:
@@ -281,9 +276,11 @@ def update_list_entries(
             params,
         )
     staying = current.join(wanted.select(*keys, "basis"), on=keys, how="inner")
+    # Same text means same basis; only differing texts are parsed and compared.
+    differ = staying.filter(pl.col("old_basis").ne_missing(pl.col("basis")))
     changed = [
         {"_id": i, "_basis": json.loads(new)}
-        for i, old, new in staying.select("id", "old_basis", "basis").iter_rows()
+        for i, old, new in differ.select("id", "old_basis", "basis").iter_rows()
         if json.loads(old or "[]") != json.loads(new)
     ]
     if changed:
