@@ -7,10 +7,10 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test check lint format typecheck lock bench clean
 
 # The environment is rebuilt only when the lock file or the project metadata change.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-lock.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -39,7 +39,7 @@ typecheck: $(STAMP)
 lock:
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra spark --python-version 3.11 \
-	    --generate-hashes --no-header -o requirements.lock
+	    --generate-hashes --no-header -o requirements-lock.txt
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bulk_score.py
