@@ -25,7 +25,7 @@ _stage = temp_table(
     sa.Column("event", sa.String(), nullable=False),
     sa.Column("effective_on", sa.Date(), nullable=False),
     sa.Column("recorded_at", record_events.c.recorded_at.type, nullable=False),
-    sa.UniqueConstraint(*_KEY),
+    # No index on the key: see the records' stage.
 )
 _seen = temp_table(
     "_cc_seen_events",
@@ -97,11 +97,15 @@ def apply_events(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
             sa.select(*[s.c[c] for c in columns], sa.literal(ctx.batch_id, sa.BigInteger())),
         )
     )
-    affected = conn.execute(
-        sa.select(records.c.usci)
-        .join_from(records, s, _same(records, s, ("source", "record_id")))
-        .distinct()
-    ).scalars()
+    # No DISTINCT in SQL: SQLite would scan every record in usci order to avoid
+    # sorting, instead of probing the records' key for each staged event.
+    affected = set(
+        conn.execute(
+            sa.select(records.c.usci).join_from(
+                s, records, _same(records, s, ("source", "record_id"))
+            )
+        ).scalars()
+    )
     return Applied(
         accepted=total - len(refused) - unchanged,
         unchanged=unchanged,

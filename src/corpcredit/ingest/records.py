@@ -59,7 +59,8 @@ _stage = temp_table(
     sa.Column("usci", sa.String(18), nullable=False),
     *[sa.Column(c.name, c.type) for c in records.columns if c.name in _FIELDS],
     sa.Column("content_hash", sa.String(64), nullable=False),
-    sa.UniqueConstraint("source", "record_id"),
+    # No index on the key (unique within a chunk anyway): with one, SQLite may join by
+    # scanning every record and probing the stage, instead of the other way round.
 )
 _seen = temp_table(
     "_cc_seen_records",
@@ -211,7 +212,7 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
                 *[records.c[f] for f in fields],
                 records.c.content_hash,
                 records.c.batch_id,
-            ).join_from(records, s, _key(records, s)),
+            ).join_from(s, records, _key(records, s)),
         )
     )
     for source, record_id, _pk, version, old, new, _u in changed.iter_rows():
@@ -249,7 +250,7 @@ def _correct(ctx: ChunkContext) -> None:
         .where(
             record_versions.c.superseded_at.is_(None),
             record_versions.c.record_pk.in_(
-                sa.select(records.c.id).join_from(records, s, _key(records, s))
+                sa.select(records.c.id).join_from(s, records, _key(records, s))
             ),
         )
         .values(superseded_at=ctx.now)
