@@ -13,6 +13,8 @@ one ``MetaData`` (:data:`corpcredit.store.schema.metadata`).
 - ``accounts`` and ``api_tokens``: people (argon2 password hashes) and machine
   tokens (SHA-256 of the token; the token itself is shown once), each with a role;
   a representative is bound to one USCI.
+- ``web_sessions``: signed-in browsers, keyed by the SHA-256 of the cookie value
+  (the value itself is never stored), with the session's CSRF token and expiry.
 
 Importing this module registers the tables; ``store/migrations/versions/0002``
 creates them.
@@ -37,6 +39,7 @@ __all__ = [
     "case_evidence",
     "objections",
     "repair_cases",
+    "web_sessions",
 ]
 
 REPAIR_STATES = (
@@ -185,4 +188,14 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
     sa.Column("last_used_at", UTCDateTime(), nullable=True),
     sa.CheckConstraint(sa.column("role").in_(ACCOUNT_ROLES), name="role"),
+)
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id_sha256", _Hash, primary_key=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
 )
