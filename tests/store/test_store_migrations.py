@@ -51,6 +51,8 @@ TABLES = {
     "monitor_events",
     "webhooks",
     "webhook_deliveries",
+    # signed-in browsers (migration 0004)
+    "web_sessions",
 }
 
 
