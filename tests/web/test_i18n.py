@@ -8,15 +8,24 @@ from pathlib import Path
 
 import pytest
 
+from corpcredit.repair.machine import RepairAction
+from corpcredit.repair.objection import ObjectionAction
+from corpcredit.store.schema_cases import OBJECTION_STATES, REPAIR_STATES
 from corpcredit.web.i18n import LANGS, Translator, catalogue_messages
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "corpcredit" / "web"
 LITERAL = re.compile(r"""\bt\(\s*["']([a-z_.]+)["']\s*[,)]""")
 
+ERROR_KINDS = ("usci", "not_found", "rate_limited", "invalid", "internal", "signin", "forbidden")
+
 # Keys built at run time, with every value they can take.
 EXPANSIONS = {
-    "error.{}.title": ("usci", "not_found", "rate_limited", "invalid", "internal"),
-    "error.{}.help": ("usci", "not_found", "rate_limited", "invalid", "internal"),
+    "error.{}.title": ERROR_KINDS,
+    "error.{}.help": ERROR_KINDS,
+    "account.role.{}": ("public", "representative", "reviewer", "operator"),
+    "cases.type.{}": ("repair", "objection"),
+    "cases.state.{}": (*REPAIR_STATES, *OBJECTION_STATES),
+    "cases.action.{}": ("submit", "file", *RepairAction, *ObjectionAction),
     "list.{}.short": ("black", "red", "abnormal"),
     "list.{}.name": ("black", "red", "abnormal"),
     "list.{}.about": ("black", "red", "abnormal"),

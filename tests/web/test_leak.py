@@ -120,9 +120,10 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 
 def _get_paths(app: FastAPI) -> set[str]:
-    """Every GET route: the app's own and those of each router module."""
+    """Every public GET route: the app's own and those of each public router module
+    (the signed-in routes answer anonymous clients 401: tests/web/test_route_matrix.py)."""
     routes = [("", r) for r in app.routes]
-    for prefix, modules in ((api.API_PREFIX, api.MODULES), ("", pages.MODULES)):
+    for prefix, modules in ((api.API_PREFIX, api.PUBLIC_MODULES), ("", pages.PUBLIC_MODULES)):
         routes += [(prefix, r) for m in modules for r in m.router.routes]
     return {
         prefix + r.path

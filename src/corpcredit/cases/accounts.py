@@ -40,6 +40,7 @@ __all__ = [
     "create_token",
     "disable_account",
     "list_accounts",
+    "list_tokens",
     "revoke_token",
 ]
 
@@ -76,6 +77,8 @@ class ApiToken:
     usci: str | None
     expires_at: datetime | None
     revoked_at: datetime | None
+    #: The account the token acts for (its watchlists, its name in the audit chain), if any.
+    account_id: int | None = None
 
 
 def _now(at: datetime | None) -> datetime:
@@ -207,23 +210,48 @@ def _token_hash(token: str) -> str:
 
 
 def create_token(
-    engine: Engine, label: str, role: str, *, actor: str, usci: str | None = None,
+    engine: Engine, label: str, role: str | None = None, *, actor: str,
+    usci: str | None = None, account: str | None = None,
     expires_at: datetime | None = None, at: datetime | None = None,
 ) -> tuple[str, ApiToken]:  # fmt: skip
-    """A new token: the plain token (show it once; it is not stored) and its record."""
+    """A new token: the plain token (show it once; it is not stored) and its record.
+
+    With ``account`` (a username) the token acts for that account and takes its
+    role and organisation; otherwise ``role`` (and ``usci`` for a representative)
+    are given directly.
+    """
     at = _now(at)
     token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
     with begin_write(engine) as conn:
+        account_id = None
+        if account is not None:
+            row = conn.execute(
+                sa.select(accounts).where(accounts.c.username == account)
+            ).mappings().first()  # fmt: skip
+            if row is None or row["disabled"]:
+                raise NotFound(f"no active account {account!r}", code="account.not_found")
+            if role not in (None, row["role"]) or usci not in (None, row["usci"]):
+                raise CorpCreditError(
+                    "a token for an account takes the account's role and organisation",
+                    code="account.invalid",
+                    http_status=422,
+                )
+            account_id, role, usci = int(row["id"]), row["role"], row["usci"]
+        if role is None:
+            raise CorpCreditError(
+                "give a role or an account", code="account.invalid", http_status=422
+            )
         _check_binding(conn, role, usci)
         new_id = conn.execute(
             api_tokens.insert()
             .values(token_sha256=_token_hash(token), label=label, role=role, usci=usci,
-                    created_at=at, expires_at=expires_at)
+                    account_id=account_id, created_at=at, expires_at=expires_at)
             .returning(api_tokens.c.id)
         ).scalar_one()  # fmt: skip
         audit.append(conn, actor, "token.create", "api_token", str(new_id),
-                     {"label": label, "role": role, "usci": usci}, at=at)  # fmt: skip
-    return token, ApiToken(int(new_id), label, role, usci, expires_at, None)
+                     {"label": label, "role": role, "usci": usci, "account": account},
+                     at=at)  # fmt: skip
+    return token, ApiToken(int(new_id), label, role, usci, expires_at, None, account_id)
 
 
 def authenticate_token(engine: Engine, token: str, *, at: datetime | None = None) -> ApiToken:
@@ -237,12 +265,31 @@ def authenticate_token(engine: Engine, token: str, *, at: datetime | None = None
             row is None
             or row["revoked_at"] is not None
             or (row["expires_at"] is not None and row["expires_at"] <= now)
+            or (row["account_id"] is not None and _account_disabled(conn, row["account_id"]))
         ):
             raise AuthError("unknown, revoked or expired token", code="auth.invalid_token")
         conn.execute(
             api_tokens.update().where(api_tokens.c.id == row["id"]).values(last_used_at=now)
         )
-    return ApiToken(row["id"], row["label"], row["role"], row["usci"], row["expires_at"], None)
+    return ApiToken(
+        row["id"], row["label"], row["role"], row["usci"], row["expires_at"], None,
+        row["account_id"],
+    )  # fmt: skip
+
+
+def _account_disabled(conn: Connection, account_id: int) -> bool:
+    q = sa.select(accounts.c.disabled).where(accounts.c.id == account_id)
+    return bool(conn.execute(q).scalar_one_or_none() in (True, None))
+
+
+def list_tokens(conn: Connection) -> list[ApiToken]:
+    """Every token ever created (revoked ones too), newest first; never the token itself."""
+    rows = conn.execute(sa.select(api_tokens).order_by(api_tokens.c.id.desc())).mappings()
+    return [
+        ApiToken(r["id"], r["label"], r["role"], r["usci"], r["expires_at"], r["revoked_at"],
+                 r["account_id"])
+        for r in rows
+    ]  # fmt: skip
 
 
 def revoke_token(engine: Engine, token_id: int, *, actor: str, at: datetime | None = None) -> None:

@@ -29,22 +29,27 @@ from corpcredit.cases.repository import (
     update_repair_case,
 )
 from corpcredit.catalogue import Catalogue
+from corpcredit.errors import NotFound
 from corpcredit.repair.case import Actor, RecordRef, Role, check_role
 from corpcredit.repair.commitment import TEMPLATE_VERSION, CommitmentLetter, render_commitment
 from corpcredit.repair.eligibility import Eligibility, eligibility
 from corpcredit.repair.errors import CaseError, InvalidCaseInput
 from corpcredit.repair.evidence import MAX_EVIDENCE_BYTES
 from corpcredit.repair.machine import OPEN_STATES, RepairAction, RepairCase, submit, transition
+from corpcredit.repair.planner import RepairPlan, plan_repairs
 from corpcredit.services.rescore import rescore_organisations
 from corpcredit.store import begin_write
+from corpcredit.store.frames import load_frames
 from corpcredit.store.schema_cases import repair_cases
 
 __all__ = [
     "act_on_repair",
     "apply_for_repair",
     "commitment_letter",
+    "commitment_of",
     "get_repair_case",
     "repair_eligibility",
+    "repair_plan",
 ]
 
 
@@ -163,3 +168,19 @@ def act_on_repair(
         if event.record_event is not None:
             rescore_organisations(conn, [case.usci], on, cat)
     return new
+
+
+def repair_plan(conn: Connection, usci: str, cat: Catalogue, as_of: date) -> RepairPlan:
+    """The repair planner for ``usci`` on ``as_of``: every negative in-force record with
+    its earliest repair date and the outcome if it were repaired (computed by the kernel)."""
+    inputs = load_frames(conn, [usci])
+    return plan_repairs(inputs.entities, inputs.records, inputs.events, usci, cat, as_of)
+
+
+def commitment_of(conn: Connection, case_id: str) -> str:
+    """The commitment letter exactly as the representative confirmed it."""
+    q = sa.select(repair_cases.c.commitment_text).where(repair_cases.c.case_id == case_id)
+    text = conn.execute(q).scalar_one_or_none()
+    if text is None:
+        raise NotFound(f"no repair case {case_id!r}", code="repair.case_not_found")
+    return str(text)

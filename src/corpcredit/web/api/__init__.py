@@ -1,15 +1,22 @@
-"""The REST API under ``/api/v1``: one router module per resource."""
+"""The REST API under ``/api/v1``: one router module per resource.
 
-from fastapi import APIRouter
+Every route declares who may use it (:mod:`corpcredit.web.auth`): the public
+resources through their router here, the others in their own signatures.
+"""
+
+from fastapi import APIRouter, Depends
 
 from corpcredit.web.api import catalogue, entities, lists, search
+from corpcredit.web.auth import PUBLIC
 
-__all__ = ["API_PREFIX", "MODULES", "router"]
+__all__ = ["API_PREFIX", "MODULES", "PUBLIC_MODULES", "router"]
 
 API_PREFIX = "/api/v1"
 
 router = APIRouter(prefix=API_PREFIX)
+#: The router modules whose every route is public.
+PUBLIC_MODULES = (entities, search, lists, catalogue)
 #: The router modules, one per resource.
-MODULES = (entities, search, lists, catalogue)
-for _module in MODULES:
-    router.include_router(_module.router)
+MODULES = PUBLIC_MODULES
+for _module in PUBLIC_MODULES:
+    router.include_router(_module.router, dependencies=[Depends(PUBLIC)])

@@ -1,13 +1,22 @@
-"""Server-rendered pages (Chinese by default, English with ``?lang=en``): no JavaScript needed."""
+"""Server-rendered pages (Chinese by default, English with ``?lang=en``): no JavaScript needed.
 
-from fastapi import APIRouter
+Every route declares who may use it (:mod:`corpcredit.web.auth`): the public
+pages through their router here, the signed-in ones in their own signatures.
+"""
 
-from corpcredit.web.pages import entity, guide, home, lists
+from fastapi import APIRouter, Depends
 
-__all__ = ["MODULES", "router"]
+from corpcredit.web.auth import PUBLIC
+from corpcredit.web.pages import account, cases, entity, guide, home, lists
+
+__all__ = ["MODULES", "PUBLIC_MODULES", "router"]
 
 router = APIRouter(include_in_schema=False)
+#: The router modules whose every route is public.
+PUBLIC_MODULES = (home, entity, lists, guide)
 #: The router modules, one per resource.
-MODULES = (home, entity, lists, guide)
-for _module in MODULES:
+MODULES = (*PUBLIC_MODULES, account, cases)
+for _module in PUBLIC_MODULES:
+    router.include_router(_module.router, dependencies=[Depends(PUBLIC)])
+for _module in (account, cases):
     router.include_router(_module.router)

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 
 from corpcredit.errors import CorpCreditError
 from corpcredit.services.lookup import format_points
+from corpcredit.web.auth import ANONYMOUS, Principal
 from corpcredit.web.clock import today
 from corpcredit.web.i18n import LANG_COOKIE, LANGS, Translator, request_lang
 
@@ -83,12 +84,15 @@ def render(
     """A page in the request's language."""
     t = translator(request)
     env: jinja2.Environment = request.app.state.web.templates
+    viewer = getattr(request.state, "principal", None)
+    viewer = viewer if isinstance(viewer, Principal) else ANONYMOUS
     html = env.get_template(template).render(
         t=t,
         lang=t.lang,
         path=request.url.path,
         switch_url=_switch_url(request, t.other),
         today=today(),
+        viewer=viewer,
         **context,
     )
     response = HTMLResponse(
@@ -96,6 +100,9 @@ def render(
     )
     response.headers["Content-Language"] = "zh-CN" if t.lang == "zh" else "en"
     response.headers["Vary"] = "Cookie"
+    if viewer.signed_in and "Cache-Control" not in (headers or {}):
+        # The page names who is signed in: never for a shared cache.
+        response.headers["Cache-Control"] = "private, no-cache"
     chosen = request.query_params.get("lang")
     if chosen in LANGS and request.cookies.get(LANG_COOKIE) != chosen:
         response.set_cookie(LANG_COOKIE, chosen, max_age=_ONE_YEAR, samesite="lax")
@@ -110,6 +117,10 @@ def _error_key(code: str) -> str:
         return "rate_limited"
     if code in ("not_found", "entity.not_found"):
         return "not_found"
+    if code == "auth.required":
+        return "signin"
+    if code in ("auth.forbidden", "auth.csrf"):
+        return "forbidden"
     return "internal" if code == "internal" else "invalid"
 
 
