@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from corpcredit.cli import (
+    accounts,
     batch,
     catalogue,
     demo,
@@ -42,6 +43,7 @@ for _module in (
     scoring,
     demo,
     screen,
+    accounts,
 ):
     _module.register(app)
 

@@ -8,8 +8,9 @@ page routers and the static files.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -21,6 +22,7 @@ from corpcredit.catalogue import default_catalogue, load_catalogue
 from corpcredit.settings import Settings, get_settings
 from corpcredit.store import connect
 from corpcredit.web import api, pages
+from corpcredit.web.clock import today
 from corpcredit.web.errors import install_error_handlers
 from corpcredit.web.etag import ETagMiddleware
 from corpcredit.web.pages.render import make_templates
@@ -47,11 +49,17 @@ individual businesses (natural persons) beyond name and identifier.
 """
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], date] | None = None,
+) -> FastAPI:
     """The app serving ``settings.database_url`` (upgraded to the current schema).
 
     ``engine`` lets a caller that already holds one (tests, ``corpcredit demo``)
-    share it; otherwise one is opened here and disposed of on shutdown.
+    share it; otherwise one is opened here and disposed of on shutdown. ``clock``
+    gives today's date for case steps (default: today in China).
     """
     settings = settings or get_settings()
     owned = engine is None
@@ -78,7 +86,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         swagger_ui_oauth2_redirect_url=None,
         lifespan=lifespan,
     )
-    app.state.web = WebState(settings, engine, cat, make_templates())
+    app.state.web = WebState(settings, engine, cat, make_templates(), clock=clock or today)
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -11,7 +11,9 @@ conn``), inside the worker thread that runs them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import jinja2
 from fastapi import Request
@@ -19,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.settings import Settings
+from corpcredit.web.clock import today
 
 __all__ = ["WebState", "catalogue", "database", "web_state"]
 
@@ -31,6 +34,8 @@ class WebState:
     templates: jinja2.Environment
     #: Answers that depend on nothing but this state, encoded once (the catalogue).
     constant: dict[str, bytes] = field(default_factory=dict)
+    #: Today in China: the day case steps are dated (tests fix it).
+    clock: Callable[[], date] = today
 
 
 def web_state(request: Request) -> WebState:

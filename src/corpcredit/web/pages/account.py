@@ -30,7 +30,6 @@ from corpcredit.web.auth import (
     check_csrf,
     login_csrf_token,
 )
-from corpcredit.web.clock import today
 from corpcredit.web.pages.render import render
 from corpcredit.web.state import web_state
 
@@ -126,7 +125,7 @@ def account_page(request: Request, who: Annotated[Principal, Depends(SIGNED_IN)]
     with state.engine.connect() as conn:
         if who.role == "representative" and who.usci is not None:
             context["view"] = entity_view(conn, who.usci, cat=state.catalogue, public=False)
-            context["cases"] = organisation_cases(conn, [who.usci], today())
+            context["cases"] = organisation_cases(conn, [who.usci], web_state(request).clock())
             context["disputed"] = {
                 (r.source, r.record_id) for r in disputed_records(conn, [who.usci])
             }

@@ -45,7 +45,6 @@ from corpcredit.web.auth import (
     check_csrf,
     require_own,
 )
-from corpcredit.web.clock import today
 from corpcredit.web.pages.render import render
 from corpcredit.web.state import web_state
 
@@ -97,7 +96,7 @@ def planner_page(request: Request, who: Annotated[Principal, Depends(REPRESENTAT
     state = web_state(request)
     assert who.usci is not None
     with state.engine.connect() as conn:
-        plan = repair_plan(conn, who.usci, state.catalogue, today())
+        plan = repair_plan(conn, who.usci, state.catalogue, web_state(request).clock())
     return render(
         request, "planner.html", {"plan": plan, "cat": state.catalogue}, headers=_NO_STORE
     )
@@ -113,7 +112,7 @@ def repair_form(
     ref = _record(source, record_id)
     _own_record(request, who, ref)
     state = web_state(request)
-    on = today()
+    on = web_state(request).clock()
     with state.engine.connect() as conn:
         answer = repair_eligibility(conn, ref, state.catalogue, on)
         letter = commitment_letter(conn, ref, state.catalogue, on) if answer.eligible else None
@@ -151,7 +150,7 @@ async def repair_apply(
     uploads = await _uploads(evidence or [])
     state = web_state(request)
     case = apply_for_repair(
-        state.engine, who.actor(), ref, commitment_sha256, today(), state.catalogue,
+        state.engine, who.actor(), ref, commitment_sha256, state.clock(), state.catalogue,
         evidence=uploads, evidence_dir=state.settings.evidence_dir,
     )  # fmt: skip
     return RedirectResponse(f"/cases/repair/{case.case_id}", status_code=303)
@@ -193,7 +192,7 @@ async def objection_file(
     uploads = await _uploads(evidence or [])
     state = web_state(request)
     case = file_objection(
-        state.engine, who.actor(), ref, statement, today(), state.catalogue,
+        state.engine, who.actor(), ref, statement, state.clock(), state.catalogue,
         evidence=uploads, evidence_dir=state.settings.evidence_dir,
     )  # fmt: skip
     return RedirectResponse(f"/cases/objection/{case.case_id}", status_code=303)
@@ -255,7 +254,8 @@ def repair_act(
         raise CorpCreditError(
             f"unknown action {action!r}", code="repair.invalid_action", http_status=422
         ) from exc
-    act_on_repair(state.engine, case_id, chosen, who.actor(), today(), state.catalogue, reason)
+    on = state.clock()
+    act_on_repair(state.engine, case_id, chosen, who.actor(), on, state.catalogue, reason)
     return RedirectResponse(f"/cases/repair/{case_id}", status_code=303)
 
 
@@ -276,7 +276,8 @@ def objection_decide(
             f"unknown action {action!r}", code="objection.invalid_action", http_status=422
         ) from exc
     state = web_state(request)
-    decide_objection(state.engine, case_id, chosen, who.actor(), today(), reason, state.catalogue)
+    on = state.clock()
+    decide_objection(state.engine, case_id, chosen, who.actor(), on, reason, state.catalogue)
     return RedirectResponse(f"/cases/objection/{case_id}", status_code=303)
 
 
@@ -307,7 +308,7 @@ def evidence_download(
 def desk_page(request: Request, who: Annotated[Principal, Depends(REVIEWER)]) -> Response:
     state = web_state(request)
     with state.engine.connect() as conn:
-        items = open_cases(conn, today())
+        items = open_cases(conn, web_state(request).clock())
     overdue = sum(1 for i in items if i.overdue)
     return render(
         request, "desk.html", {"who": who, "items": items, "overdue": overdue}, headers=_NO_STORE

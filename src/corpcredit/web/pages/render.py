@@ -19,7 +19,6 @@ from starlette.responses import HTMLResponse
 from corpcredit.errors import CorpCreditError
 from corpcredit.services.lookup import format_points
 from corpcredit.web.auth import ANONYMOUS, Principal
-from corpcredit.web.clock import today
 from corpcredit.web.i18n import LANG_COOKIE, LANGS, Translator, request_lang
 
 __all__ = ["make_templates", "render", "render_error", "translator"]
@@ -91,7 +90,7 @@ def render(
         lang=t.lang,
         path=request.url.path,
         switch_url=_switch_url(request, t.other),
-        today=today(),
+        today=request.app.state.web.clock(),
         viewer=viewer,
         **context,
     )
