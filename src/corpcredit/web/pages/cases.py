@@ -281,7 +281,7 @@ def objection_decide(
     return RedirectResponse(f"/cases/objection/{case_id}", status_code=303)
 
 
-@router.get("/cases/evidence/{evidence_id}")
+@router.get("/evidence/{evidence_id}")
 def evidence_download(
     request: Request, who: Annotated[Principal, Depends(CASEWORKER)], evidence_id: int
 ) -> Response:
