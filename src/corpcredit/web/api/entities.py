@@ -6,13 +6,14 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from starlette.responses import Response
 
 from corpcredit import ids
+from corpcredit.cases.objections import disputed_records
 from corpcredit.catalogue import Catalogue
 from corpcredit.services.lists import add_months
-from corpcredit.services.lookup import entity_view, history
+from corpcredit.services.lookup import EntityView, entity_view, history
 from corpcredit.web.api.common import ERRORS, json_response, page_info
 from corpcredit.web.api.schemas import (
     EntityOut,
@@ -60,7 +61,8 @@ def get_entity(
     day, known = parse_day(as_of, "as_of"), parse_known_at(known_at)
     with db.connect() as conn:
         view = entity_view(conn, usci, as_of=day, known_at=known, cat=cat)
-    return json_response(entity_out(view))
+        disputed = disputed_keys(conn, view)
+    return json_response(entity_out(view, disputed))
 
 
 @router.get("/entities/{usci}/history", response_model=HistoryOut, responses=ERRORS)
@@ -106,15 +108,23 @@ def get_records(
     day, known = parse_day(as_of, "as_of"), parse_known_at(known_at)
     with db.connect() as conn:
         view = entity_view(conn, usci, as_of=day, known_at=known, cat=cat)
+        disputed = disputed_keys(conn, view)
     chunk = view.records[paging.offset : paging.offset + paging.per_page]
     return json_response(
         {
             "usci": view.identity.usci,
             "as_of": view.as_of.isoformat(),
             "paging": page_info(paging, len(view.records)),
-            "records": [record_out(r) for r in chunk],
+            "records": [record_out(r, disputed) for r in chunk],
         }
     )
+
+
+def disputed_keys(conn: Connection, view: EntityView) -> set[tuple[str, str]]:
+    """The shown records with an open objection (DOMAIN.md §6: shown as disputed)."""
+    if not view.records:
+        return set()
+    return {(r.source, r.record_id) for r in disputed_records(conn, [view.identity.usci])}
 
 
 def _years_before(day: date, years: int) -> date:

@@ -8,6 +8,7 @@ by one: a field added to a service's view stays private until it is added here.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -89,6 +90,9 @@ class RecordOut(_Out):
     ends_on: str | None = Field(description="First day it no longer counts (null: until lifted)")
     repair_from: str | None = Field(description="Earliest day a repair may be applied for")
     points: str | None = Field(description="Its own points, e.g. '-30.00' (null: does not count)")
+    disputed: bool = Field(
+        default=False, description="The organisation has objected; a reviewer has yet to decide"
+    )
 
 
 class LineOut(_Out):
@@ -256,7 +260,7 @@ def ref_out(ref: EntityRef | None) -> dict[str, Any] | None:
     return {"usci": ref.usci, "name": ref.name, "name_en": ref.name_en}
 
 
-def record_out(r: RecordView) -> dict[str, Any]:
+def record_out(r: RecordView, disputed: Set[tuple[str, str]] = frozenset()) -> dict[str, Any]:
     return {
         "source": r.source,
         "record_id": r.record_id,
@@ -271,6 +275,7 @@ def record_out(r: RecordView) -> dict[str, Any]:
         "ends_on": _day(r.ends_on),
         "repair_from": _day(r.repair_from),
         "points": r.points,
+        "disputed": (r.source, r.record_id) in disputed,
     }
 
 
@@ -305,7 +310,7 @@ def _points(value: int | None) -> str | None:
     return None if value is None else format_points(value)
 
 
-def entity_out(v: EntityView) -> dict[str, Any]:
+def entity_out(v: EntityView, disputed: Set[tuple[str, str]] = frozenset()) -> dict[str, Any]:
     """The public JSON of an organisation (``v`` must be a public view)."""
     assert v.public, "only public views are served to anonymous clients"
     i = v.identity
@@ -344,7 +349,7 @@ def entity_out(v: EntityView) -> dict[str, Any]:
         "lists": [_membership_out(m, public_records) for m in v.lists],
         "top_reasons": [line_out(x) for x in v.top_reasons],
         "lines": [line_out(x) for x in v.lines],
-        "records": [record_out(r) for r in v.records],
+        "records": [record_out(r, disputed) for r in v.records],
     }
 
 

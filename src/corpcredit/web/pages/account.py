@@ -124,7 +124,9 @@ def account_page(request: Request, who: Annotated[Principal, Depends(SIGNED_IN)]
     context: dict[str, object] = {"who": who, "view": None, "cases": [], "disputed": set()}
     with state.engine.connect() as conn:
         if who.role == "representative" and who.usci is not None:
-            context["view"] = entity_view(conn, who.usci, cat=state.catalogue, public=False)
+            context["view"] = entity_view(
+                conn, who.usci, as_of=state.clock(), cat=state.catalogue, public=False
+            )
             context["cases"] = organisation_cases(conn, [who.usci], web_state(request).clock())
             context["disputed"] = {
                 (r.source, r.record_id) for r in disputed_records(conn, [who.usci])

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from corpcredit.catalogue import Catalogue
 from corpcredit.services.lists import add_months
 from corpcredit.services.lookup import EntityView, ListMembership, RecordView, entity_view, history
+from corpcredit.web.api.entities import disputed_keys
 from corpcredit.web.chart import score_chart, summary
 from corpcredit.web.i18n import Translator
 from corpcredit.web.pages.render import render, translator
@@ -80,8 +81,9 @@ def entity_page(
         start = add_months(view.as_of, -12 * CHART_YEARS)
         person = view.identity.natural_person
         points = [] if person else history(conn, view.identity.usci, start, view.as_of, cat)
+        disputed = disputed_keys(conn, view)
     t = translator(request)
-    context: dict[str, Any] = {"view": view, "base": cat.score.base}
+    context: dict[str, Any] = {"view": view, "base": cat.score.base, "disputed": disputed}
     if not person:
         b = cat.branches
         context.update(
