@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import chinese_calendar
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpcredit.calendar import (
+    DEFAULT_CALENDAR,
     CalendarOutOfRange,
     InvalidWorkingDays,
     WorkingCalendar,
@@ -17,6 +20,7 @@ from corpcredit.calendar import (
     add_months,
     add_working_days,
     is_working_day,
+    load_notices,
     working_days_between,
 )
 
@@ -121,3 +125,48 @@ def test_the_deadline_is_n_working_days_later_and_itself_a_working_day(start: da
     if n:
         assert is_working_day(due)
         assert working_days_between(start, due - timedelta(days=1)) == n - 1
+
+
+# -- operator-entered notices from a TOML file -----------------------------------------------
+
+NOTICE_2027 = """
+# A 2027 arrangement as an operator would enter it from the State Council notice.
+[[year]]
+year = 2027
+holidays = [2027-01-01, 2027-01-04]
+workdays = [2027-01-09]
+"""
+
+
+def test_notices_from_a_file_carry_deadlines_into_a_year_the_package_lacks(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "notices.toml"
+    path.write_text(NOTICE_2027, encoding="utf-8")
+    cal = load_notices(path)
+    with pytest.raises(CalendarOutOfRange):
+        DEFAULT_CALENDAR.add_working_days(date(2026, 12, 30), 3)
+    # Thu 31 Dec 2026 (package), then Fri 1 Jan off, Mon 4 Jan off (the notice), Tue 5 Jan.
+    assert cal.add_working_days(date(2026, 12, 30), 2) == date(2027, 1, 5)
+    assert cal.is_working_day(date(2027, 1, 9))  # a Saturday worked
+    assert not cal.is_working_day(date(2027, 1, 10))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[year]]\nyear = 2027\nholidays = [2028-01-01]\n", "outside 2027"),
+        ("[[year]]\nyear = 2027\nholidays = ['2027-01-01']\n", "list of dates"),
+        ("[[year]]\nholidays = []\n", "a year like 2027"),
+        ("[[year]]\nyear = 2027\n[[year]]\nyear = 2027\n", "given twice"),
+        ("year = 3\n", "[[year]] tables"),
+        ("[[year]\n", "cannot read"),
+    ],
+)
+def test_a_bad_notices_file_is_refused_with_its_problem(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "notices.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidWorkingDays, match=re.escape(message)):
+        load_notices(path)

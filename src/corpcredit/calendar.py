@@ -17,14 +17,25 @@ release 1.11). The government publishes each year's notice late in the year
 before, so a later year cannot be predicted: a date outside the known years
 raises :class:`CalendarOutOfRange` (``calendar.out_of_range``) instead of guessing.
 Until the package is updated, an operator may enter a published notice as a
-:class:`YearNotice` and pass a :class:`WorkingCalendar` that carries it.
+:class:`YearNotice` and pass a :class:`WorkingCalendar` that carries it; the
+site reads such notices from the TOML file named by ``CORPCREDIT_CALENDAR_NOTICES``
+(:func:`load_notices`)::
+
+    # 国务院办公厅关于2027年部分节假日安排的通知
+    [[year]]
+    year = 2027
+    holidays = [2027-01-01, 2027-02-06, 2027-02-07]   # every day off
+    workdays = [2027-02-14]                           # weekend days worked
 """
 
 from __future__ import annotations
 
 import calendar as _gregorian
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import chinese_calendar
 
@@ -39,6 +50,7 @@ __all__ = [
     "add_months",
     "add_working_days",
     "is_working_day",
+    "load_notices",
     "working_days_between",
 ]
 
@@ -152,6 +164,40 @@ class WorkingCalendar:
             day += _ONE_DAY
             count += self.is_working_day(day)
         return count
+
+
+def _days(entry: dict[str, Any], key: str, where: str) -> frozenset[date]:
+    values = entry.get(key, [])
+    if not isinstance(values, list) or not all(
+        isinstance(v, date) and not isinstance(v, datetime) for v in values
+    ):
+        raise InvalidWorkingDays(f"{where}.{key} must be a list of dates like 2027-01-01")
+    return frozenset(values)
+
+
+def load_notices(path: Path) -> WorkingCalendar:
+    """A calendar carrying the year notices of a TOML file (module docstring)."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidWorkingDays(f"{path}: cannot read the calendar notices: {exc}") from exc
+    entries = data.get("year", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise InvalidWorkingDays(f"{path}: expected [[year]] tables")
+    notices = []
+    for i, entry in enumerate(entries):
+        where = f"{path}: year[{i}]"
+        year = entry.get("year")
+        if not isinstance(year, int):
+            raise InvalidWorkingDays(f"{where}.year must be a year like 2027")
+        notices.append(
+            YearNotice(year, _days(entry, "holidays", where), _days(entry, "workdays", where))
+        )
+    years = [n.year for n in notices]
+    if len(set(years)) != len(years):
+        raise InvalidWorkingDays(f"{path}: a year is given twice")
+    return WorkingCalendar(tuple(notices))
 
 
 #: The calendar of the ``chinesecalendar`` package alone.

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         default_factory=_default_evidence_dir,
         description="Where evidence files of repair applications are kept.",
     )
+    calendar_notices: Path | None = Field(
+        default=None,
+        description="A TOML file of State Council holiday notices for years the "
+        "chinesecalendar package does not cover yet (see corpcredit.calendar).",
+    )
     rate_limit_per_minute: int = Field(default=120, ge=1)
     workers: int = Field(
         default_factory=_default_workers, ge=1, description="Processes for bulk scoring."

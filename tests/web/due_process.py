@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -74,7 +75,9 @@ def page_csrf(c: TestClient, path: str = "/account") -> str:
     return csrf_of(r.text)
 
 
-def build(engine: Engine, tmp: Path) -> DueProcess:
+def build(
+    engine: Engine, tmp: Path, *, on: date = FRIDAY, calendar_notices: Path | None = None
+) -> DueProcess:
     seed(engine)
     d = DueProcess(engine, FastAPI(), tmp / "evidence")
     for username, (role, usci) in ACCOUNTS.items():
@@ -83,10 +86,16 @@ def build(engine: Engine, tmp: Path) -> DueProcess:
             engine, f"{username} robot", actor="operator:test", account=username
         )
         d.tokens[username] = token
+    d.app = build_app(d, on, calendar_notices)
+    return d
+
+
+def build_app(d: DueProcess, on: date, calendar_notices: Path | None = None) -> FastAPI:
+    """Another app over the same registry (another day, another calendar)."""
     settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
+        database_url=d.engine.url.render_as_string(hide_password=False),
         evidence_dir=d.evidence_dir,
         rate_limit_per_minute=1_000_000,
+        calendar_notices=calendar_notices,
     )
-    d.app = create_app(settings, engine=engine, clock=lambda: FRIDAY)
-    return d
+    return create_app(settings, engine=d.engine, clock=lambda: on)

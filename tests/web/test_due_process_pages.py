@@ -8,6 +8,7 @@ National Day), as the calendar tests establish.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine
 from corpcredit import audit
 from corpcredit.repair.evidence import MAX_EVIDENCE_BYTES
 from tests.cases.registry import BLACK, FINE, FRIDAY, ORG, PDF, count
-from tests.web.due_process import DueProcess, build, csrf_of, page_csrf
+from tests.web.due_process import DueProcess, build, build_app, csrf_of, page_csrf
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -174,3 +175,25 @@ def test_the_representative_sees_its_own_unpublished_records(dp: DueProcess) -> 
     page = dp.signed_in("rep21").get("/account?lang=en").text
     assert "All records of your organisation in force" in page
     assert f"record_id={BLACK.record_id}" in page and f"record_id={FINE.record_id}" in page
+
+
+def test_deadlines_past_the_packaged_calendar_use_the_configured_notices(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Applied on Wed 30 Dec 2026: the intake deadline falls in 2027, which the
+    chinesecalendar package does not know; a notices file makes it computable."""
+    late = date(2026, 12, 30)
+    without = build(engine, tmp_path / "a", on=late)
+    _, refused = _apply(without, [])
+    assert refused.status_code == 503 and "calendar.out_of_range" in refused.text
+    notices = tmp_path / "notices.toml"
+    notices.write_text(
+        "[[year]]\nyear = 2027\nholidays = [2027-01-01, 2027-01-04]\nworkdays = []\n",
+        encoding="utf-8",
+    )
+    with_notices = DueProcess(engine, build_app(without, late, notices), without.evidence_dir)
+    with_notices.tokens = without.tokens
+    rep, r = _apply(with_notices, [])
+    assert r.status_code == 303, r.text[-300:]
+    # Thu 31 Dec, then Tue 5 and Wed 6 Jan (1 and 4 Jan off by the notice).
+    assert "2027-01-06" in rep.get(r.headers["location"]).text

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from corpcredit import __version__
+from corpcredit.calendar import DEFAULT_CALENDAR, load_notices
 from corpcredit.catalogue import default_catalogue, load_catalogue
 from corpcredit.settings import Settings, get_settings
 from corpcredit.store import connect
@@ -86,7 +87,14 @@ def create_app(
         swagger_ui_oauth2_redirect_url=None,
         lifespan=lifespan,
     )
-    app.state.web = WebState(settings, engine, cat, make_templates(), clock=clock or today)
+    cal = (
+        DEFAULT_CALENDAR
+        if settings.calendar_notices is None
+        else load_notices(settings.calendar_notices)
+    )
+    app.state.web = WebState(
+        settings, engine, cat, make_templates(), clock=clock or today, calendar=cal
+    )
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -19,6 +19,7 @@ import jinja2
 from fastapi import Request
 from sqlalchemy.engine import Engine
 
+from corpcredit.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from corpcredit.catalogue import Catalogue
 from corpcredit.settings import Settings
 from corpcredit.web.clock import today
@@ -36,6 +37,8 @@ class WebState:
     constant: dict[str, bytes] = field(default_factory=dict)
     #: Today in China: the day case steps are dated (tests fix it).
     clock: Callable[[], date] = today
+    #: Working days for case deadlines: the package's, plus any configured notices.
+    calendar: WorkingCalendar = DEFAULT_CALENDAR
 
 
 def web_state(request: Request) -> WebState:

@@ -151,7 +151,7 @@ async def repair_apply(
     state = web_state(request)
     case = apply_for_repair(
         state.engine, who.actor(), ref, commitment_sha256, state.clock(), state.catalogue,
-        evidence=uploads, evidence_dir=state.settings.evidence_dir,
+        evidence=uploads, evidence_dir=state.settings.evidence_dir, cal=state.calendar,
     )  # fmt: skip
     return RedirectResponse(f"/cases/repair/{case.case_id}", status_code=303)
 
@@ -255,7 +255,9 @@ def repair_act(
             f"unknown action {action!r}", code="repair.invalid_action", http_status=422
         ) from exc
     on = state.clock()
-    act_on_repair(state.engine, case_id, chosen, who.actor(), on, state.catalogue, reason)
+    act_on_repair(
+        state.engine, case_id, chosen, who.actor(), on, state.catalogue, reason, cal=state.calendar
+    )
     return RedirectResponse(f"/cases/repair/{case_id}", status_code=303)
 
 
@@ -308,7 +310,7 @@ def evidence_download(
 def desk_page(request: Request, who: Annotated[Principal, Depends(REVIEWER)]) -> Response:
     state = web_state(request)
     with state.engine.connect() as conn:
-        items = open_cases(conn, web_state(request).clock())
+        items = open_cases(conn, state.clock(), state.calendar)
     overdue = sum(1 for i in items if i.overdue)
     return render(
         request, "desk.html", {"who": who, "items": items, "overdue": overdue}, headers=_NO_STORE
