@@ -53,6 +53,10 @@ TABLES = {
     "webhook_deliveries",
     # signed-in browsers (migration 0004)
     "web_sessions",
+    # materialised read side (migration 0005)
+    "result_lists",
+    "search_names",
+    "search_grams",
 }
 
 

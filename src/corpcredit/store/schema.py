@@ -14,6 +14,9 @@ Conventions:
 - Records are never deleted. ``records`` holds the current version per
   ``(source, record_id)``; ``record_versions`` holds every version, the current one
   included (``superseded_at`` is null), so a past day can be reproduced.
+- ``result_lists`` and the ``search_*`` tables are derived, like ``results``: the
+  rescoring service rewrites them, and the public lookups and name search read
+  them instead of recomputing (``services/windows.py``, ``services/name_index.py``).
 - The audit log's ``seq`` is assigned by the appender (head + 1), not by the
   database, so two writers that ever raced would collide on the key instead of
   forking the chain.
@@ -44,7 +47,10 @@ __all__ = [
     "record_events",
     "record_versions",
     "records",
+    "result_lists",
     "results",
+    "search_grams",
+    "search_names",
 ]
 
 #: Deterministic constraint names, so migrations can refer to them on both backends.
@@ -238,6 +244,48 @@ list_entries = sa.Table(
     sa.Column("basis", sa.JSON(), nullable=True),  # the records behind the entry
     sa.CheckConstraint(sa.column("list").in_(LISTS), name="list"),
     sa.Index(None, "list", "left_on"),
+)
+
+result_lists = sa.Table(
+    "result_lists",
+    metadata,
+    # One row per list a materialised result is on: its stretch on the list at the
+    # result's date (``services.lists.Window``), so a lookup needs no kernel run.
+    # ``grounds``: [{"source", "record_id", "rule", "entered_on", "ends_on",
+    # "repair_from"}], dates ISO. Rewritten with ``results``.
+    sa.Column("usci", _Usci, sa.ForeignKey("entities.usci"), primary_key=True),
+    sa.Column("list", sa.String(), primary_key=True),
+    sa.Column("entered_on", sa.Date(), nullable=False),
+    sa.Column("scheduled_exit", sa.Date(), nullable=True),
+    sa.Column("earliest_repair", sa.Date(), nullable=True),
+    sa.Column("grounds", sa.JSON(), nullable=False),
+    sa.CheckConstraint(sa.column("list").in_(LISTS), name="list"),
+)
+
+search_names = sa.Table(
+    "search_names",
+    metadata,
+    # Every searchable name folded (NFKC, simplified characters, lower case):
+    # a registered name, and for organisations their English name and aliases.
+    # ``stamp`` is the entity's ``updated_at`` when its names were indexed, so the
+    # index catches up with exactly the entities that changed since.
+    sa.Column("id", BigId, primary_key=True, autoincrement=False),
+    sa.Column("usci", _Usci, sa.ForeignKey("entities.usci"), nullable=False, index=True),
+    sa.Column("field", sa.String(), nullable=False),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.Column("stamp", UTCDateTime(), nullable=False),
+    sa.CheckConstraint(sa.column("field").in_(["name", "name_en", "alias"]), name="field"),
+)
+
+search_grams = sa.Table(
+    "search_grams",
+    metadata,
+    # The n-grams of each search name, as integers (``services/name_index.py``):
+    # the primary key is the posting list of each gram. No foreign key: millions
+    # of rows are written in bulk, and their names are deleted by the same code.
+    sa.Column("gram", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("name_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
 )
 
 audit_log = sa.Table(
