@@ -1,9 +1,18 @@
 """Looking one organisation up: identity, score, lists and exactly why (DOMAIN.md §4, §7).
 
-Everything shown is computed on the fly by the kernel from the organisation's
-records (head office and all branches), which is cheap for one organisation and is
-what ``as_of`` and ``known_at`` need: with a knowledge time the record versions and
-events recorded by then are used, so a past day's page is reproduced exactly.
+Two ways to the same answer:
+
+- Today's public view (no ``as_of``, no ``known_at``) is read from the state the
+  rescoring service materialised (``results``, ``contributions``, ``result_lists``
+  and the records behind them): a handful of indexed queries, no kernel run
+  (:func:`current_view`). It is served only while it is current: computed on or
+  before today with the catalogue in force, and today before the organisation's
+  next change date. Otherwise (a refresh not yet run, a list window missing) the
+  kernel answers.
+- Any other view is computed on the fly by the kernel from the organisation's
+  records (head office and all branches): with a knowledge time the record
+  versions and events recorded by then are used, so a past day's page is
+  reproduced exactly. A test holds the two ways equal for today.
 
 The public view (``public=True``, DOMAIN.md §7) shows names, the USCI and what it
 encodes, status, region, head office and branches, score, grade, list memberships
@@ -18,6 +27,8 @@ records, the address and fine amounts.
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +43,7 @@ from corpcredit.catalogue import Catalogue
 from corpcredit.errors import CorpCreditError, NotFound
 from corpcredit.ids import Label
 from corpcredit.scoring import (
+    TOP_REASONS,
     ScoreOutput,
     change_dates,
     explain,
@@ -40,10 +52,18 @@ from corpcredit.scoring import (
     score_timeline,
 )
 from corpcredit.scoring.explain import Line
-from corpcredit.scoring.frames import CHINA_TZ, to_utc
+from corpcredit.scoring.frames import CHINA_TZ, ROLE_ORDER, to_utc
 from corpcredit.services.lists import LISTS, Ground, Window, list_windows, repair_date
 from corpcredit.store.frames import KernelInputs, load_frames
-from corpcredit.store.schema import entities, entity_aliases, record_versions, records
+from corpcredit.store.schema import (
+    contributions,
+    entities,
+    entity_aliases,
+    record_versions,
+    records,
+    result_lists,
+    results,
+)
 
 __all__ = [
     "ENTITY_NOT_FOUND",
@@ -55,6 +75,7 @@ __all__ = [
     "InvalidRange",
     "ListMembership",
     "RecordView",
+    "current_view",
     "entity_view",
     "format_points",
     "history",
@@ -345,7 +366,14 @@ def entity_view(
     public: bool = True,
 ) -> EntityView:
     """What the registry shows about ``usci`` at ``as_of`` (default: today in China,
-    or the day of ``known_at``), knowing what was recorded by ``known_at``."""
+    or the day of ``known_at``), knowing what was recorded by ``known_at``.
+
+    Today's public view comes from the materialised state when it is current
+    (:func:`current_view`), any other from the kernel."""
+    if as_of is None and known_at is None and public:
+        current = current_view(conn, usci, cat)
+        if current is not None:
+            return current
     info, row = resolve(conn, usci)
     known = to_utc(known_at) if known_at is not None else None
     t = as_of or (known.astimezone(CHINA_TZ).date() if known is not None else _today())
@@ -362,7 +390,8 @@ def entity_view(
     out = score(inputs.entities, inputs.records, inputs.events, cat, t, known)
     result = out.results.filter(pl.col("usci") == info.usci).row(0, named=True)
     prepared = prepare_records(inputs.records, inputs.events, cat, known).collect()
-    own = prepared.filter(pl.col("usci") == info.usci)
+    # In record-key order: list grounds starting on the same day keep that order.
+    own = prepared.filter(pl.col("usci") == info.usci).sort("source", "record_id")
     refs = {
         r["usci"]: EntityRef(r["usci"], r["name"], r["name_en"])
         for r in inputs.entities.iter_rows(named=True)
@@ -540,6 +569,271 @@ def _red_window(
         entered = day
     exit_ = next((d for d in dates if d > t and not red_on(d)), None)
     return replace(approx, entered_on=entered, scheduled_exit=exit_)
+
+
+# -- today's view from the materialised state ---------------------------------------
+
+#: The tier the kernel counts only after a serious record (DOMAIN.md §4 rule 2). Its
+#: uncounted records are in no materialised table, so today's view is read from the
+#: materialised state only while that tier is not published.
+_GATED_TIER = "minor"
+
+_CURRENT = (
+    sa.select(
+        *[
+            entities.c[c]
+            for c in (
+                "usci",
+                "name",
+                "name_en",
+                "legal_form",
+                "status",
+                "registered_on",
+                "address",
+                "natural_person",
+                "division_code",
+                "head_usci",
+                "parent_usci",
+            )
+        ],
+        results.c.as_of,
+        results.c.score,
+        results.c.grade,
+        results.c.black,
+        results.c.red,
+        results.c.abnormal,
+        results.c.own_points_h,
+        results.c.received_points_h,
+        results.c.next_change,
+        results.c.catalogue_version,
+    )
+    .select_from(entities.outerjoin(results, results.c.usci == entities.c.usci))
+    .where(entities.c.usci == sa.bindparam("usci"))
+)
+_MEMBERS = sa.select(
+    entities.c.usci,
+    entities.c.name,
+    entities.c.name_en,
+    entities.c.natural_person,
+).where(entities.c.head_usci == sa.bindparam("head"))
+_LINES = (
+    sa.select(
+        contributions.c.record_source,
+        contributions.c.record_id,
+        contributions.c.from_usci,
+        contributions.c.role,
+        contributions.c.points_h,
+        contributions.c.ends_on,
+        contributions.c.kind,
+        contributions.c.tier,
+        contributions.c.authority,
+        contributions.c.decision_no,
+        records.c.decided_on,
+        records.c.grade,
+        records.c.legal_basis,
+        records.c.summary,
+        records.c.black,
+        records.c.red,
+    )
+    .select_from(
+        contributions.join(
+            records,
+            sa.and_(
+                records.c.source == contributions.c.record_source,
+                records.c.record_id == contributions.c.record_id,
+            ),
+        )
+    )
+    .where(contributions.c.usci == sa.bindparam("usci"))
+)
+_WINDOWS = sa.select(
+    result_lists.c.list,
+    result_lists.c.entered_on,
+    result_lists.c.scheduled_exit,
+    result_lists.c.earliest_repair,
+    result_lists.c.grounds,
+).where(result_lists.c.usci == sa.bindparam("usci"))
+
+
+def _current(row: Any, cat: Catalogue, t: date) -> bool:
+    """Whether the materialised result holds today: computed by today with this
+    catalogue, and nothing of the organisation changes between then and today."""
+    return (
+        row.as_of is not None
+        and row.as_of <= t
+        and (row.next_change is None or t < row.next_change)
+        and row.catalogue_version == cat.version
+        and not _published(cat, _GATED_TIER)
+    )
+
+
+def current_view(
+    conn: Connection, usci: str, cat: Catalogue, *, today: date | None = None
+) -> EntityView | None:
+    """Today's public view of ``usci`` from the materialised state, without the kernel;
+    None when that state does not hold today (see the module docstring). Raises as
+    :func:`resolve` does for an invalid or unknown identifier."""
+    info = ids.parse(usci)
+    t = today or _today()
+    row = conn.execute(_CURRENT, {"usci": info.usci}).first()
+    if row is None:
+        raise NotFound(
+            f"{info.usci} is not in the registry",
+            code=ENTITY_NOT_FOUND,
+            details={"usci": info.usci},
+        )
+    person = bool(row.natural_person)
+    if not person and not _current(row, cat, t):
+        return None
+    view = EntityView(
+        identity=_identity(conn, info, row._asdict(), True),
+        as_of=t,
+        known_at=None,
+        public=True,
+        catalogue_version=cat.version,
+    )
+    if person:
+        return view  # never scored, never listed (DOMAIN.md §1)
+    members = conn.execute(_MEMBERS, {"head": row.head_usci}).all()
+    refs = {m.usci: EntityRef(m.usci, m.name, m.name_en) for m in members}
+    lines = conn.execute(_LINES, {"usci": info.usci}).all()
+    recs = _materialised_records(lines, cat)
+    on = [w for w in LISTS if getattr(row, w)]
+    lists = _materialised_lists(conn, info.usci, on, recs) if on else ()
+    if lists is None:
+        return None
+    shown, top, withheld = _materialised_lines(lines, refs, cat)
+    return replace(
+        view,
+        **_materialised_organisation(row, members, refs),
+        score=row.score,
+        grade=_grade(cat, row.grade),
+        black=bool(row.black),
+        red=bool(row.red),
+        abnormal=bool(row.abnormal),
+        own_points_h=row.own_points_h,
+        received_points_h=row.received_points_h,
+        withheld_points_h=withheld,
+        next_change=row.next_change,
+        lists=lists,
+        top_reasons=top,
+        lines=shown,
+        records=tuple(r for r in recs if _published(cat, r.tier.code)),
+    )
+
+
+def _materialised_organisation(
+    row: Any, members: Sequence[Any], refs: dict[str, EntityRef]
+) -> dict[str, Any]:
+    """Head office, parent and branches, as :func:`_organisation` gives them."""
+    me, head = row.usci, row.head_usci
+    branches = sorted(m.usci for m in members if m.usci not in (head, me) and not m.natural_person)
+    return {
+        "head_office": refs.get(head) if head != me else None,
+        "parent": refs.get(row.parent_usci) if row.parent_usci else None,
+        "branches": tuple(refs[u] for u in branches),
+    }
+
+
+def _materialised_records(lines: Sequence[Any], cat: Catalogue) -> list[RecordView]:
+    """The entity's records in force (every one it counts), newest first, as
+    :func:`_record_views` gives them."""
+    views = [
+        RecordView(
+            source=x.record_source,
+            record_id=x.record_id,
+            kind=_kind(cat, x.kind),
+            tier=_tier(cat, x.tier),
+            grade=x.grade if cat.kinds[x.kind].graded else None,
+            decided_on=x.decided_on,
+            authority=x.authority,
+            decision_no=x.decision_no,
+            legal_basis=x.legal_basis,
+            summary=x.summary,
+            ends_on=x.ends_on,
+            repair_from=repair_date(x.kind, x.tier, x.decided_on, cat),
+            black=bool(x.black),
+            red=bool(x.red),
+            points_h=x.points_h,
+        )
+        for x in lines
+        if x.role == "own"
+    ]
+    views.sort(key=lambda r: (r.source, r.record_id))
+    views.sort(key=lambda r: r.decided_on, reverse=True)
+    return views
+
+
+def _materialised_lines(
+    lines: Sequence[Any], refs: dict[str, EntityRef], cat: Catalogue
+) -> tuple[tuple[ContributionLine, ...], tuple[ContributionLine, ...], int]:
+    """The public lines (top reasons first), the top four and the withheld sum, as
+    :func:`_lines` gives them: the kernel's order, then the explanation's ranking."""
+    shown = [x for x in lines if _published(cat, x.tier)]
+    withheld = sum(x.points_h for x in lines) - sum(x.points_h for x in shown)
+    shown.sort(key=lambda x: (ROLE_ORDER[x.role], x.from_usci, x.record_source, x.record_id))
+    negative = [x for x in shown if x.points_h < 0]
+    negative.sort(key=lambda x: (x.record_source, x.record_id, x.from_usci))
+    negative.sort(key=lambda x: x.decided_on, reverse=True)
+    negative.sort(key=lambda x: x.points_h)
+    top = negative[:TOP_REASONS]
+    rest = [x for x in shown if not any(x is y for y in top)]
+
+    def line(x: Any) -> ContributionLine:
+        return ContributionLine(
+            record_source=x.record_source,
+            record_id=x.record_id,
+            role=x.role,
+            points_h=x.points_h,
+            ends_on=x.ends_on,
+            kind=_kind(cat, x.kind),
+            tier=_tier(cat, x.tier),
+            authority=x.authority,
+            decision_no=x.decision_no,
+            decided_on=x.decided_on,
+            source_entity=refs.get(x.from_usci) or EntityRef(x.from_usci, x.from_usci, None),
+        )
+
+    return tuple(map(line, top + rest)), tuple(map(line, top)), withheld
+
+
+def _day_or_none(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _materialised_lists(
+    conn: Connection, usci: str, on: list[str], recs: list[RecordView]
+) -> tuple[ListMembership, ...] | None:
+    """The memberships from ``result_lists``, as :func:`_memberships` gives them; None
+    when a list has no window there or a ground is not among the counted records."""
+    windows = {w.list: w for w in conn.execute(_WINDOWS, {"usci": usci})}
+    by_key = {(r.source, r.record_id): r for r in recs}
+    out = []
+    for which in on:
+        w = windows.get(which)
+        if w is None:
+            return None
+        grounds = tuple(
+            Ground(
+                source=g["source"],
+                record_id=g["record_id"],
+                rule=g["rule"],
+                entered_on=date.fromisoformat(g["entered_on"]),
+                ends_on=_day_or_none(g["ends_on"]),
+                repair_from=_day_or_none(g["repair_from"]),
+            )
+            for g in (json.loads(w.grounds) if isinstance(w.grounds, str) else w.grounds)
+        )
+        if any((g.source, g.record_id) not in by_key for g in grounds):
+            return None
+        behind = tuple(by_key[(g.source, g.record_id)] for g in grounds)
+        bases = tuple(dict.fromkeys(r.legal_basis for r in behind if r.legal_basis))
+        out.append(
+            ListMembership(
+                which, w.entered_on, w.scheduled_exit, w.earliest_repair, bases, grounds, behind
+            )
+        )
+    return tuple(out)
 
 
 def history(

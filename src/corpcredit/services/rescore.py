@@ -45,6 +45,7 @@ from corpcredit.services.materialise import (
     replace_results,
     update_list_entries,
 )
+from corpcredit.services.windows import replace_list_windows
 from corpcredit.store import begin_write, create_engine_for
 from corpcredit.store.db import _write_transaction  # begin_write on a tuned connection
 from corpcredit.store.frames import KernelInputs
@@ -261,6 +262,7 @@ def rescore_organisations(
     out = score(frames.entities, frames.records, frames.events, cat, as_of)
     t2 = time.perf_counter()
     replace_results(conn, out, frames.entities, _now(), scoped=True)
+    replace_list_windows(conn, frames, out, cat, as_of, scoped=True)
     changes = update_list_entries(conn, frames, out, cat, as_of, scoped=True)
     t3 = time.perf_counter()
     return _summary(
@@ -327,6 +329,8 @@ def rescore_all(
         t2 = time.perf_counter()
         report("writing results", 0, None)
         replace_results(conn, out, frames.entities, _now(), scoped=False)
+        report("writing list windows", 0, None)
+        replace_list_windows(conn, frames, out, cat, as_of, scoped=False)
         t3 = time.perf_counter()
         report("updating list entries", 0, None)
         changes = update_list_entries(conn, frames, out, cat, as_of, scoped=False)

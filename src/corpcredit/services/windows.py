@@ -1,0 +1,301 @@
+"""List windows in bulk, materialised with the results (DOMAIN.md §5, issue 4).
+
+The organisation page shows, for every list an entity is on, since when, until
+when if nothing changes, from when it can be repaired, and the records behind it
+(:class:`corpcredit.services.lists.Window`). :func:`corpcredit.services.lists.list_windows`
+computes that for one entity from its prepared records; here the same rules run
+over every listed entity of a rescore at once, and the result is written to
+``result_lists`` beside ``results``, so a lookup of today's page reads one row
+instead of running the kernel.
+
+- Black and abnormal windows depend only on the entity's own records: intervals
+  per record and rule, merged into stretches where they overlap or touch, the
+  stretch holding the evaluation date kept (the rules of ``lists._intervals``,
+  vectorised; ties in start date ordered by record key, as the lookup orders them).
+- Red also depends on the score. Its window is the stretch of the entity's red
+  records, narrowed to the days the kernel says it is red: the kernel runs on the
+  organisation's change days inside that stretch, as the lookup does one day at a
+  time, but batched across organisations by day. Days it need not run: the last
+  change day up to the evaluation date (nothing changes from then to that date),
+  the days before the stretch (no red record is in force), and the stretch's end.
+
+A window holds from the evaluation date until the organisation's next change
+date (``results.next_change``): nothing it depends on can change before then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from corpcredit.catalogue import Catalogue
+from corpcredit.scoring import ScoreOutput, prepare_records, score
+from corpcredit.services.ingest_sql import insert_frame
+from corpcredit.services.materialise import MEMBERS
+from corpcredit.store.frames import KernelInputs
+from corpcredit.store.schema import LISTS, result_lists
+
+__all__ = ["WINDOW_SCHEMA", "list_windows_frame", "replace_list_windows"]
+
+WINDOW_SCHEMA: dict[str, pl.DataType] = {
+    "usci": pl.Utf8(),
+    "list": pl.Utf8(),
+    "entered_on": pl.Date(),
+    "scheduled_exit": pl.Date(),
+    "earliest_repair": pl.Date(),
+    "grounds": pl.Utf8(),  # JSON text
+}
+_KEYS = ["usci", "list"]
+_FAR = date.max  # "no end" while merging stretches
+
+
+def replace_list_windows(
+    conn: Connection,
+    frames: KernelInputs,
+    out: ScoreOutput,
+    cat: Catalogue,
+    as_of: date,
+    *,
+    scoped: bool,
+) -> int:
+    """Replace the ``result_lists`` rows of :data:`MEMBERS` (or of everyone) with the
+    windows of the lists ``out`` puts them on; returns how many were written."""
+    if scoped:
+        conn.execute(
+            result_lists.delete().where(result_lists.c.usci.in_(sa.select(MEMBERS.c.usci)))
+        )
+    else:
+        conn.execute(result_lists.delete())
+    rows = list_windows_frame(frames, out, cat, as_of)
+    return insert_frame(conn, result_lists, rows)
+
+
+def _listed(out: ScoreOutput) -> pl.DataFrame:
+    res = out.results
+    return pl.concat(
+        [res.filter(pl.col(name)).select("usci", pl.lit(name).alias("list")) for name in LISTS]
+    )
+
+
+def list_windows_frame(
+    frames: KernelInputs, out: ScoreOutput, cat: Catalogue, as_of: date
+) -> pl.DataFrame:
+    """One row per (entity, list) the kernel put it on at ``as_of``: entered_on,
+    scheduled_exit, earliest_repair and the grounds as JSON (see the module doc).
+
+    An entity flagged on a list without any window (which the rules do not allow)
+    gets no row; the lookup then falls back to the kernel.
+    """
+    listed = _listed(out)
+    if listed.is_empty():
+        return pl.DataFrame(schema=WINDOW_SCHEMA)
+    records = frames.records.join(listed.select("usci").unique(), on="usci", how="semi")
+    events = frames.events.join(
+        records.select("source", "record_id"), on=["source", "record_id"], how="semi"
+    )
+    prep = prepare_records(records, events, cat, None).collect()
+    windows = _windows(_spans(prep, cat, as_of), cat, as_of).join(listed, on=_KEYS, how="semi")
+    red = windows.filter(pl.col("list") == "red")
+    if red.height:
+        exact = _exact_red(frames, red.select("usci", "entered_on", "scheduled_exit"), cat, as_of)
+        windows = windows.update(
+            exact.with_columns(pl.lit("red").alias("list")), on=_KEYS, include_nulls=True
+        )
+    return windows.select(list(WINDOW_SCHEMA)).cast(WINDOW_SCHEMA)  # type: ignore[arg-type]
+
+
+def _spans(prep: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
+    """Each interval in which a record keeps its entity on a list (``lists._intervals``)."""
+    rows = prep.filter(pl.col("decided_on") <= t)
+    serious = pl.col("tier_eff") == "serious"
+    flagged = pl.col("red_if_flagged") & pl.col("red").fill_null(False)
+    decided = pl.col("decided_on")
+    escalation = decided.dt.offset_by(f"{cat.lists.abnormal_escalation_months}mo")
+    rules = [  # list, rule, condition, start, order among one record's intervals
+        ("black", "black_kind", serious & pl.col("black_kind"), decided, 0),
+        (
+            "black",
+            "authority_flag",
+            serious & ~pl.col("black_kind") & pl.col("black").fill_null(False),
+            decided,
+            0,
+        ),
+        ("black", "abnormal_escalation", pl.col("abnormal_kind"), escalation, 1),
+        ("abnormal", "abnormal", pl.col("abnormal_kind"), decided, 0),
+        ("red", "red_flagged", flagged, decided, 0),
+        ("red", "red_rating", ~flagged & pl.col("red_qualifying"), decided, 0),
+    ]
+    parts = [
+        rows.filter(cond).select(
+            "usci",
+            pl.lit(which).alias("list"),
+            "source",
+            "record_id",
+            "kind",
+            "tier_eff",
+            "decided_on",
+            start.alias("start"),
+            "end",
+            pl.lit(rule).alias("rule"),
+            pl.lit(k, dtype=pl.Int8).alias("_k"),
+        )
+        for which, rule, cond, start, k in rules
+    ]
+    spans = pl.concat(parts)
+    # A record ended on the day it would have put the entity on a list never counts.
+    return spans.filter(pl.col("end").is_null() | (pl.col("start") < pl.col("end")))
+
+
+def _repair_months(spans: pl.DataFrame, cat: Catalogue) -> pl.DataFrame:
+    """(kind, tier_eff, months) for the pairs present; months null: not repairable."""
+    pairs = spans.select("kind", "tier_eff").unique().rows()
+    return pl.DataFrame(
+        [
+            (k, tier, cat.repair_after_months(k, tier) if cat.kinds[k].repairable else None)
+            for k, tier in pairs
+        ],
+        schema={"kind": pl.Utf8, "tier_eff": pl.Utf8, "_months": pl.Int64},
+        orient="row",
+    )
+
+
+def _windows(spans: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
+    """Merge each entity's intervals per list into stretches; keep the one holding ``t``."""
+    if spans.is_empty():
+        return pl.DataFrame(schema=WINDOW_SCHEMA)
+    day = pl.lit(t, dtype=pl.Date)
+    s = spans.sort(*_KEYS, "start", "source", "record_id", "_k").with_columns(
+        pl.col("end").fill_null(_FAR).alias("_end")
+    )
+    previous_end = pl.col("_end").cum_max().shift(1).over(_KEYS)
+    s = s.with_columns(
+        (previous_end.is_null() | (pl.col("start") > previous_end))
+        .cum_sum()
+        .over(_KEYS)
+        .alias("_n")
+    )
+    stretch = [*_KEYS, "_n"]
+    s = s.with_columns(
+        pl.col("start").min().over(stretch).alias("_from"),
+        pl.col("_end").max().over(stretch).alias("_to"),
+    ).filter((pl.col("_from") <= day) & (day < pl.col("_to")))
+    grounds = s.filter((pl.col("start") <= day) & (day < pl.col("_end")))
+    months = _repair_months(grounds, cat)
+    red = pl.col("list") == "red"
+    grounds = grounds.join(months, on=["kind", "tier_eff"], how="left", maintain_order="left")
+    grounds = grounds.with_columns(
+        pl.when(red)
+        .then(None)
+        .otherwise(pl.col("decided_on").dt.offset_by(pl.format("{}mo", pl.col("_months"))))
+        .alias("repair_from")
+    )
+    encoded = pl.struct(
+        "source",
+        "record_id",
+        "rule",
+        pl.col("start").cast(pl.Utf8).alias("entered_on"),
+        pl.col("end").cast(pl.Utf8).alias("ends_on"),
+        pl.col("repair_from").cast(pl.Utf8),
+    ).struct.json_encode()
+    return grounds.group_by(_KEYS, maintain_order=True).agg(
+        pl.col("_from").first().alias("entered_on"),
+        pl.when(pl.col("_to").first() == _FAR)
+        .then(None)
+        .otherwise(pl.col("_to").first())
+        .alias("scheduled_exit"),
+        pl.when(red.first() | pl.col("repair_from").is_null().any())
+        .then(None)
+        .otherwise(pl.col("repair_from").max())
+        .alias("earliest_repair"),
+        (pl.lit("[") + encoded.str.join(",") + pl.lit("]")).alias("grounds"),
+    )
+
+
+def _change_days(
+    prep: pl.DataFrame, recs: pl.DataFrame, cat: Catalogue, t: date
+) -> dict[str, list[date]]:
+    """Per head office, the days in [first decision, horizon] on which a record of the
+    organisation starts, ends or crosses a list horizon (``scoring.change_dates``)."""
+    months = sorted({cat.lists.abnormal_escalation_months, cat.lists.red_lookback_months})
+    decided = pl.col("decided_on")
+    crossings = [decided.dt.offset_by(f"{m}mo") for m in months]
+    days = (
+        prep.select("head_usci", pl.concat_list([decided, pl.col("end"), *crossings]).alias("d"))
+        .explode("d", empty_as_null=True)
+        .drop_nulls("d")
+    )
+    first = recs.group_by("head_usci").agg(decided.min().alias("_start"))
+    last = prep.group_by("head_usci").agg(pl.col("end").max().alias("_end"))
+    bounds = first.join(last, on="head_usci", how="left").with_columns(
+        pl.max_horizontal(pl.col("_end").fill_null(t), pl.lit(t, dtype=pl.Date)).alias("_end")
+    )
+    inside = days.join(bounds, on="head_usci").filter(pl.col("d").is_between("_start", "_end"))
+    every = pl.concat(
+        [
+            inside.select("head_usci", "d"),
+            bounds.select("head_usci", pl.col("_start").alias("d")),
+            bounds.select("head_usci", pl.col("_end").alias("d")),
+        ]
+    ).unique()
+    grouped = every.group_by("head_usci").agg(pl.col("d").sort())
+    return {h: list(ds) for h, ds in grouped.iter_rows()}
+
+
+def _exact_red(frames: KernelInputs, red: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
+    """(usci, entered_on, scheduled_exit) of each red window, exact (see the module doc)."""
+    heads = frames.entities.select("usci", "head_usci")
+    red = red.join(heads, on="usci", how="left")
+    members = frames.entities.join(red.select("head_usci").unique(), on="head_usci", how="semi")
+    recs = (
+        frames.records.filter(pl.col("decided_on") <= t)
+        .join(members.select("usci"), on="usci", how="semi")
+        .join(heads, on="usci")
+    )
+    events = frames.events.join(
+        recs.select("source", "record_id"), on=["source", "record_id"], how="semi"
+    )
+    prep = prepare_records(recs, events, cat, None).collect().join(heads, on="usci")
+    days = _change_days(prep, recs, cat, t)
+
+    # The days to ask the kernel about, per entity and per day.
+    plans = []
+    wanted: dict[date, set[str]] = defaultdict(set)
+    for usci, start, end, head in red.select(
+        "usci", "entered_on", "scheduled_exit", "head_usci"
+    ).iter_rows():
+        ds = days[head]
+        last = max(d for d in ds if d <= t)
+        before = [d for d in ds if start <= d < t and d != last]
+        ask = before + [d for d in ds if t < d and (end is None or d < end)]
+        for d in ask:
+            wanted[d].add(head)
+        plans.append((usci, start, end, ds, last))
+    red_on: set[tuple[str, date]] = set()
+    for d, hs in wanted.items():
+        ent = members.filter(pl.col("head_usci").is_in(sorted(hs)))
+        rec = recs.filter(pl.col("head_usci").is_in(sorted(hs)))
+        ev = events.join(rec.select("source", "record_id"), on=["source", "record_id"], how="semi")
+        res = score(ent, rec.drop("head_usci"), ev, cat, d).results.filter(pl.col("red"))
+        red_on.update((u, d) for u in res.get_column("usci"))
+
+    rows = []
+    for usci, start, end, ds, last in plans:
+        red_days = {d for d in ds if (usci, d) in red_on or d == last}
+        # Before the red records' stretch, and from its end, the entity is not red.
+        red_days = {d for d in red_days if start <= d and (end is None or d < end)}
+        entered = t
+        for d in reversed([d for d in ds if d < t]):
+            if d not in red_days:
+                break
+            entered = d
+        leaves = next((d for d in ds if d > t and d not in red_days), None)
+        rows.append((usci, entered, leaves))
+    return pl.DataFrame(
+        rows,
+        schema={"usci": pl.Utf8, "entered_on": pl.Date, "scheduled_exit": pl.Date},
+        orient="row",
+    )
