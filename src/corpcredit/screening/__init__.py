@@ -7,7 +7,8 @@ kept current on ingest) and scored (:mod:`.score`, RapidFuzz edit operations on
 the normalised forms, a score in [0, 1] and a readable reason). An identifier
 matches first (:mod:`.matcher`). :func:`screen_rows` screens a list and adds each
 match's credit standing; :mod:`.report` reads and writes spreadsheets; reviewers'
-"not this one" decisions (:mod:`.decisions`) are honoured by later screenings.
+"not this one" decisions (:mod:`.decisions`) are honoured by later screenings;
+a long-running process keeps its index current with :class:`LiveIndex`.
 """
 
 from corpcredit.screening.decisions import (
@@ -21,9 +22,11 @@ from corpcredit.screening.errors import (
     IndexUnusable,
     ScreeningError,
     ScreeningInputError,
+    TooManyRows,
     UnknownDecision,
 )
 from corpcredit.screening.index import CandidateIndex, IndexManifest
+from corpcredit.screening.live import LiveIndex, index_dir_for
 from corpcredit.screening.matcher import (
     MATCHER_VERSION,
     THRESHOLD,
@@ -61,6 +64,7 @@ __all__ = [
     "IndexManifest",
     "IndexUnusable",
     "IndexedName",
+    "LiveIndex",
     "MatchResult",
     "Matcher",
     "NameForm",
@@ -70,11 +74,13 @@ __all__ = [
     "ScreeningReport",
     "Similarity",
     "Stamp",
+    "TooManyRows",
     "UnknownDecision",
     "compare",
     "default_index_dir",
     "entity_rows",
     "find_columns",
+    "index_dir_for",
     "list_decisions",
     "normalise",
     "not_this_one",

@@ -3,7 +3,9 @@
 Status, score, grade, list memberships and the top reason (the most negative
 contribution), read in chunks for all matched organisations at once. Natural
 persons (individual businesses) are named but never scored (DOMAIN.md §1): their
-standing is empty.
+standing is empty. With ``public=True`` the top reason is drawn from published
+records only (general and serious tiers, DOMAIN.md §7): a minor record is known to
+the organisation and the registry's staff, not to whoever screens a list.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from corpcredit.store.schema import contributions, entities, results
 __all__ = ["Standing", "catalogue_versions", "standings"]
 
 _CHUNK = 500
+_PUBLIC_TIERS = ("general", "serious")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +52,21 @@ def _reason(row: sa.Row[tuple[object, ...]]) -> str:
     return f"{what}: {_points(int(m['points_h']))} points — {source}{origin}"
 
 
-def standings(conn: Connection, uscis: Iterable[str]) -> dict[str, Standing]:
+def standings(
+    conn: Connection, uscis: Iterable[str], *, public: bool = False
+) -> dict[str, Standing]:
     """The standing of each organisation in ``uscis`` that the registry holds."""
     wanted = sorted(set(uscis))
     out: dict[str, Standing] = {}
     for i in range(0, len(wanted), _CHUNK):
         chunk = wanted[i : i + _CHUNK]
         top: dict[str, str] = {}
+        negative = [contributions.c.usci.in_(chunk), contributions.c.points_h < 0]
+        if public:
+            negative.append(contributions.c.tier.in_(_PUBLIC_TIERS))
         reasons = (
             sa.select(contributions)
-            .where(contributions.c.usci.in_(chunk), contributions.c.points_h < 0)
+            .where(*negative)
             .order_by(
                 contributions.c.usci,
                 contributions.c.points_h,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from corpcredit.errors import CorpCreditError, InputError
 
-__all__ = ["IndexUnusable", "ScreeningError", "ScreeningInputError", "UnknownDecision"]
+__all__ = [
+    "IndexUnusable",
+    "ScreeningError",
+    "ScreeningInputError",
+    "TooManyRows",
+    "UnknownDecision",
+]
 
 
 class ScreeningError(CorpCreditError):
@@ -25,6 +31,13 @@ class ScreeningInputError(InputError):
     too many rows, an unsupported file type)."""
 
     code = "screening.invalid_input"
+
+
+class TooManyRows(ScreeningInputError):
+    """More rows than one request may screen (the API: 1,000); split the list."""
+
+    code = "screening.too_many_rows"
+    http_status = 413
 
 
 class UnknownDecision(ScreeningError):

@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from corpcredit.errors import InputError
 from corpcredit.feeds import read_feed
 from corpcredit.screening.errors import ScreeningInputError
 from corpcredit.screening.service import REPORT_COLUMNS, ScreeningReport
@@ -55,7 +56,11 @@ def read_upload(data: bytes, filename: str) -> tuple[list[str], list[dict[str, A
     with tempfile.TemporaryDirectory(prefix="corpcredit-upload-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        return read_rows(path)
+        try:
+            return read_rows(path)
+        except InputError as exc:  # name the file as uploaded, not the server's copy
+            message = exc.message.replace(str(path), filename)
+            raise ScreeningInputError(message, code=exc.code) from exc
 
 
 def report_bytes(report: ScreeningReport, fmt: str) -> bytes:

@@ -7,7 +7,9 @@ a ``usci`` column; other columns are carried through), a connection and a
 :class:`ScreeningReport` — per row the match or none, its score and reason, up to
 three close alternatives, the match's status, score, grade, lists and top reason —
 with a summary and a stamp naming the data it was made from (rule-catalogue
-version, audit-log head, matcher version, index build).
+version, audit-log head, matcher version, index build). The report is written as
+a spreadsheet (:mod:`.report`) or as JSON (:meth:`ScreeningReport.to_json`, the
+API's answer).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy.engine import Connection
 from corpcredit import audit
 from corpcredit.screening.credit import Standing, catalogue_versions, standings
 from corpcredit.screening.decisions import rejected_for
-from corpcredit.screening.errors import ScreeningInputError
+from corpcredit.screening.errors import ScreeningInputError, TooManyRows
 from corpcredit.screening.matcher import MATCHER_VERSION, STATUSES, Candidate, Matcher, MatchResult
 from corpcredit.screening.normalise import normalise
 
@@ -159,6 +161,42 @@ class ScreeningReport:
     def records(self) -> list[dict[str, Any]]:
         return [self.record(row) for row in self.rows]
 
+    def _candidate_json(self, c: Candidate) -> dict[str, Any]:
+        standing = self.standings.get(c.usci)
+        return {
+            "usci": c.usci,
+            "name": c.name,
+            "matched_name": c.matched,
+            "via": c.via,
+            "score": round(c.score, 3),
+            "reason": c.reason,
+            "natural_person": c.natural_person,
+            "standing": None if standing is None else _standing_json(standing),
+        }
+
+    def row_json(self, row: ScreenedRow) -> dict[str, Any]:
+        """One row as JSON: the input, the outcome, the match and its alternatives."""
+        r = row.result
+        return {
+            "row": row.number,
+            "input": row.values,
+            "status": r.status,
+            "match": None if r.best is None else self._candidate_json(r.best),
+            "alternatives": [self._candidate_json(c) for c in r.alternatives],
+            "flags": list(r.flags),
+            "query_key": r.query_key,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole report as JSON: rows, summary and stamp."""
+        summary = self.summary()
+        stamp = summary.pop("stamp")
+        return {
+            "rows": [self.row_json(row) for row in self.rows],
+            "summary": summary,
+            "stamp": stamp,
+        }
+
     def summary(self) -> dict[str, Any]:
         """Counts for the summary sheet, and the stamp."""
         status = Counter({s: 0 for s in STATUSES})
@@ -193,6 +231,17 @@ class ScreeningReport:
         }
 
 
+def _standing_json(s: Standing) -> dict[str, Any]:
+    return {
+        "status": s.status,
+        "score": s.score,
+        "grade": s.grade,
+        "lists": list(s.lists),
+        "top_reason": s.top_reason,
+        "as_of": None if s.as_of is None else s.as_of.isoformat(),
+    }
+
+
 def _stamp(conn: Connection, matcher: Matcher) -> Stamp:
     head = audit.head(conn)
     return Stamp(
@@ -214,15 +263,21 @@ def screen_rows(
     columns: Sequence[str] | None = None,
     max_rows: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    public: bool = False,
 ) -> ScreeningReport:
     """Screen ``rows`` against the registry behind ``conn`` (read only).
 
     ``columns`` orders the carried-through input columns (default: as first seen);
-    ``max_rows`` refuses longer inputs (the API allows 1,000); ``progress`` is
-    called with (rows done, rows in all).
+    ``max_rows`` refuses longer inputs with :class:`TooManyRows` (the API allows
+    1,000); ``progress`` is called with (rows done, rows in all); ``public`` keeps
+    unpublished records out of the top reasons (for screeners outside the
+    registry's staff).
     """
     if max_rows is not None and len(rows) > max_rows:
-        raise ScreeningInputError(f"{len(rows):,} rows given; at most {max_rows:,} are allowed")
+        raise TooManyRows(
+            f"{len(rows):,} rows given; at most {max_rows:,} are screened at once: split the list",
+            details={"rows": len(rows), "max_rows": max_rows},
+        )
     if columns is None:
         columns = list(dict.fromkeys(k for row in rows for k in row))
     name_col, usci_col = find_columns(columns)
@@ -241,4 +296,6 @@ def screen_rows(
         for s in screened
         for c in ((s.result.best,) if s.result.best else ()) + s.result.alternatives
     }
-    return ScreeningReport(list(columns), screened, standings(conn, named), _stamp(conn, matcher))
+    return ScreeningReport(
+        list(columns), screened, standings(conn, named, public=public), _stamp(conn, matcher)
+    )
