@@ -11,12 +11,19 @@ exponential backoff and parked after the last attempt (:mod:`.webhooks`).
 
 from corpcredit.monitoring.atom import atom_feed
 from corpcredit.monitoring.changes import KINDS, Change, WatchState, describe, diff
-from corpcredit.monitoring.events import MonitorEvent, list_events, scan
+from corpcredit.monitoring.events import (
+    MonitorEvent,
+    list_events,
+    recent_events,
+    scan,
+    scan_rescored,
+)
 from corpcredit.monitoring.state import current_states
 from corpcredit.monitoring.watchlist import UnknownAccount, Watched, unwatch, watch, watched
 from corpcredit.monitoring.webhooks import (
     MAX_ATTEMPTS,
     DeliveryRun,
+    InvalidWebhook,
     add_webhook,
     backoff,
     deliver_due,
@@ -32,6 +39,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "Change",
     "DeliveryRun",
+    "InvalidWebhook",
     "MonitorEvent",
     "UnknownAccount",
     "WatchState",
@@ -46,8 +54,10 @@ __all__ = [
     "list_events",
     "parked",
     "post_json",
+    "recent_events",
     "retry_parked",
     "scan",
+    "scan_rescored",
     "sign",
     "unwatch",
     "verify",

@@ -5,8 +5,11 @@ rescore touched) with its remembered state, stores one event per change, queues
 one webhook delivery per event and receiver of each watching account, and
 remembers the new state — all in the caller's transaction (open it with
 :func:`corpcredit.store.begin_write`). The first scan of an organisation only
-records its state. :func:`list_events` pages through an account's events with a
-``since`` cursor (the last event id seen).
+records its state. Rescoring calls :func:`scan_rescored` with the organisations it
+rescored, so every rescore (ingestion, repair and objection decisions, the daily
+refresh, a full rescore) emits its events without a separate ``watch scan``.
+:func:`list_events` pages through an account's events with a ``since`` cursor
+(the last event id seen).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from corpcredit.monitoring.state import current_states
 from corpcredit.monitoring.watchlist import account_id, watchers
 from corpcredit.store.schema import entities
 
-__all__ = ["MAX_PAGE", "MonitorEvent", "list_events", "scan"]
+__all__ = ["MAX_PAGE", "MonitorEvent", "list_events", "recent_events", "scan", "scan_rescored"]
 
 MAX_PAGE = 500
 
@@ -73,8 +76,8 @@ def scan(
 ) -> list[int]:
     """Store the changes of watched organisations; return the new events' ids."""
     at = at or datetime.now(UTC)
-    watching = watchers(conn)
-    wanted = sorted(set(watching) if uscis is None else set(uscis) & set(watching))
+    watching = watchers(conn, None if uscis is None else list(uscis))
+    wanted = sorted(watching)
     states = current_states(conn, wanted)
     remembered = _remembered(conn, wanted)
     receivers: dict[int, list[int]] = {}
@@ -113,22 +116,47 @@ def scan(
     return new
 
 
-def list_events(
-    conn: Connection, username: str, *, since: int = 0, limit: int = 100
-) -> list[MonitorEvent]:
-    """The account's events after event ``since`` (oldest first), for organisations it
-    watched when they happened."""
-    acc = account_id(conn, username)
+def scan_rescored(
+    conn: Connection, scope: sa.Select[Any] | None = None, *, at: datetime | None = None
+) -> list[int]:
+    """:func:`scan` the watched organisations among ``scope`` (a select of USCIs: what
+    a rescore just touched), or all watched ones; nothing when none is watched."""
+    if scope is None:
+        return scan(conn, at=at)
+    q = sa.select(watchlist_entries.c.usci).where(watchlist_entries.c.usci.in_(scope)).distinct()
+    wanted = list(conn.execute(q).scalars())
+    return scan(conn, wanted, at=at) if wanted else []
+
+
+def _account_events(conn: Connection, account: str | int) -> sa.Select[Any]:
+    acc = account_id(conn, account)
     w = watchlist_entries
-    q = (
+    return (
         sa.select(ev.c.id, ev.c.usci, entities.c.name, ev.c.kind, ev.c.detail, ev.c.occurred_at)
         .select_from(
             ev.join(w, sa.and_(w.c.usci == ev.c.usci, w.c.account_id == acc)).join(
                 entities, entities.c.usci == ev.c.usci
             )
         )
-        .where(ev.c.id > since, ev.c.occurred_at >= w.c.added_at)
+        .where(ev.c.occurred_at >= w.c.added_at)
+    )
+
+
+def list_events(
+    conn: Connection, account: str | int, *, since: int = 0, limit: int = 100
+) -> list[MonitorEvent]:
+    """The account's events after event ``since`` (oldest first), for organisations it
+    watched when they happened."""
+    q = (
+        _account_events(conn, account)
+        .where(ev.c.id > since)
         .order_by(ev.c.id)
         .limit(max(1, min(limit, MAX_PAGE)))
     )
     return [MonitorEvent(**r._mapping) for r in conn.execute(q)]
+
+
+def recent_events(conn: Connection, account: str | int, *, limit: int = 50) -> list[MonitorEvent]:
+    """The account's latest ``limit`` events, oldest first (a feed, a page)."""
+    q = _account_events(conn, account).order_by(ev.c.id.desc()).limit(max(1, min(limit, MAX_PAGE)))
+    return [MonitorEvent(**r._mapping) for r in reversed(conn.execute(q).all())]

@@ -38,6 +38,7 @@ from corpcredit.store.schema import entities
 __all__ = [
     "MAX_ATTEMPTS",
     "DeliveryRun",
+    "InvalidWebhook",
     "Sender",
     "add_webhook",
     "backoff",
@@ -50,6 +51,8 @@ __all__ = [
 ]
 
 MAX_ATTEMPTS = 8
+MIN_SECRET, MAX_SECRET = 16, 200
+MAX_URL = 2000
 _BASE = timedelta(seconds=30)
 _TIMEOUT_S = 10
 _BATCH = 200
@@ -80,16 +83,26 @@ def backoff(attempts: int) -> timedelta:
 
 
 def add_webhook(
-    conn: Connection, username: str, url: str, *, at: datetime | None = None
-) -> tuple[int, str]:
-    """Register a receiver for the account's events; return its id and secret (shown once)."""
-    if not url.startswith(("https://", "http://")):
-        raise InvalidWebhook(f"{url!r} is not an http(s) URL")
-    secret = secrets.token_hex(32)
+    conn: Connection, account: str | int, url: str, *, secret: str | None = None,
+    at: datetime | None = None,
+) -> tuple[int, str]:  # fmt: skip
+    """Register a receiver for the account's events; return its id and secret.
+
+    Without ``secret`` a random one is made (show it once: only the receiver and
+    the registry may know it); a given one must be 16 to 200 characters.
+    """
+    if not url.startswith(("https://", "http://")) or len(url) > MAX_URL:
+        raise InvalidWebhook(f"{url[:80]!r} is not an http(s) URL of at most {MAX_URL} characters")
+    if secret is not None and not MIN_SECRET <= len(secret) <= MAX_SECRET:
+        raise InvalidWebhook(
+            f"a webhook secret needs {MIN_SECRET} to {MAX_SECRET} characters; "
+            "or leave it out to get a random one"
+        )
+    secret = secret or secrets.token_hex(32)
     hook_id = conn.execute(
         webhooks.insert()
         .values(
-            account_id=account_id(conn, username), url=url, secret=secret,
+            account_id=account_id(conn, account), url=url, secret=secret,
             created_at=at or datetime.now(UTC),
         )
         .returning(webhooks.c.id)
