@@ -8,6 +8,11 @@
 - :func:`refresh` — every organisation with an entity whose next-change date has
   come (``corpcredit refresh``, run daily).
 
+Each rescore ends, in its own transaction, by scanning the watched organisations
+among those it rescored (:func:`corpcredit.monitoring.scan_rescored`): change
+events for watchlists are never a separate step. When nobody watches any of them
+that is one indexed query.
+
 The registry is read through :mod:`.ingest_sql` (driver cursor straight into
 Polars columns) and gives exactly what :func:`corpcredit.store.frames.load_frames`
 gives; a test holds the two together.
@@ -30,6 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.engines.local import score_sharded
+from corpcredit.monitoring import scan_rescored
 from corpcredit.scoring import score
 from corpcredit.scoring.frames import EVENT_SCHEMA, RECORD_SCHEMA
 from corpcredit.services.ingest_sql import (
@@ -45,6 +51,7 @@ from corpcredit.services.materialise import (
     replace_results,
     update_list_entries,
 )
+from corpcredit.services.name_index import update_name_index
 from corpcredit.services.windows import replace_list_windows
 from corpcredit.store import begin_write, create_engine_for
 from corpcredit.store.db import _write_transaction  # begin_write on a tuned connection
@@ -251,8 +258,9 @@ def rescore_organisations(
 ) -> RescoreSummary:
     """Rescore the organisations of ``uscis`` at ``as_of`` in the caller's transaction.
 
-    Their rows in ``results`` and ``contributions`` are replaced and their list
-    entries brought up to date (opened or closed, never deleted).
+    Their rows in ``results`` and ``contributions`` are replaced, their list
+    entries brought up to date (opened or closed, never deleted), and the watched
+    ones among them scanned for change events.
     """
     if not uscis:
         return RescoreSummary()
@@ -263,11 +271,13 @@ def rescore_organisations(
     t2 = time.perf_counter()
     replace_results(conn, out, frames.entities, _now(), scoped=True)
     replace_list_windows(conn, frames, out, cat, as_of, scoped=True)
+    update_name_index(conn, scoped=True)
     changes = update_list_entries(conn, frames, out, cat, as_of, scoped=True)
     t3 = time.perf_counter()
-    return _summary(
-        frames, out.warnings, changes, {"load": t1 - t0, "score": t2 - t1, "write": t3 - t2}
-    )
+    scan_rescored(conn, members_scope())
+    t4 = time.perf_counter()
+    seconds = {"load": t1 - t0, "score": t2 - t1, "write": t3 - t2, "monitor": t4 - t3}
+    return _summary(frames, out.warnings, changes, seconds)
 
 
 def _summary(
@@ -331,11 +341,19 @@ def rescore_all(
         replace_results(conn, out, frames.entities, _now(), scoped=False)
         report("writing list windows", 0, None)
         replace_list_windows(conn, frames, out, cat, as_of, scoped=False)
+        report("indexing changed names", 0, None)
+        update_name_index(conn, scoped=False)
         t3 = time.perf_counter()
         report("updating list entries", 0, None)
         changes = update_list_entries(conn, frames, out, cat, as_of, scoped=False)
         t4 = time.perf_counter()
-    seconds = {"load": t1 - t0, "score": t2 - t1, "write": t3 - t2, "lists": t4 - t3}
+        report("scanning watched organisations", 0, None)
+        scan_rescored(conn)
+        t5 = time.perf_counter()
+    seconds = {
+        "load": t1 - t0, "score": t2 - t1, "write": t3 - t2, "lists": t4 - t3,
+        "monitor": t5 - t4,
+    }  # fmt: skip
     return _summary(frames, out.warnings, changes, seconds)
 
 
