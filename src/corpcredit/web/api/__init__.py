@@ -6,17 +6,30 @@ resources through their router here, the others in their own signatures.
 
 from fastapi import APIRouter, Depends
 
-from corpcredit.web.api import catalogue, entities, lists, search
+from corpcredit.web.api import (
+    catalogue,
+    entities,
+    events,
+    lists,
+    screen,
+    search,
+    watchlist,
+    webhooks,
+)
 from corpcredit.web.auth import PUBLIC
 
-__all__ = ["API_PREFIX", "MODULES", "PUBLIC_MODULES", "router"]
+__all__ = ["API_PREFIX", "MODULES", "PUBLIC_MODULES", "SIGNED_IN_MODULES", "router"]
 
 API_PREFIX = "/api/v1"
 
 router = APIRouter(prefix=API_PREFIX)
 #: The router modules whose every route is public.
 PUBLIC_MODULES = (entities, search, lists, catalogue)
+#: The router modules that need a token (each route declares its roles).
+SIGNED_IN_MODULES = (screen, watchlist, events, webhooks)
 #: The router modules, one per resource.
-MODULES = PUBLIC_MODULES
+MODULES = (*PUBLIC_MODULES, *SIGNED_IN_MODULES)
 for _module in PUBLIC_MODULES:
     router.include_router(_module.router, dependencies=[Depends(PUBLIC)])
+for _module in SIGNED_IN_MODULES:
+    router.include_router(_module.router)
