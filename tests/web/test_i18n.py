@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from corpcredit.monitoring import KINDS as EVENT_KINDS
 from corpcredit.repair.machine import RepairAction
 from corpcredit.repair.objection import ObjectionAction
 from corpcredit.store.schema_cases import OBJECTION_STATES, REPAIR_STATES
@@ -33,6 +34,7 @@ EXPANSIONS = {
     "entity.sentence.{}": ("black", "red", "abnormal"),
     "role.{}": ("own", "from_branch", "from_head", "from_sibling"),
     "status.{}": ("active", "revoked", "deregistered"),
+    "watchlist.kind.{}": EVENT_KINDS,
 }
 
 
