@@ -26,6 +26,7 @@ from corpcredit.cases.repository import (
     update_objection,
 )
 from corpcredit.catalogue import Catalogue
+from corpcredit.monitoring import scan
 from corpcredit.repair.case import Actor, RecordRef, check_role
 from corpcredit.repair.errors import CaseError, InvalidCaseInput
 from corpcredit.repair.evidence import MAX_EVIDENCE_BYTES
@@ -113,6 +114,8 @@ def decide_objection(
         record_transition(conn, event, at)
         if event.record_event is not None:
             rescore_organisations(conn, [case.usci], on, cat)
+        else:  # no rescore, but watchers still hear of the decision
+            scan(conn, [case.usci], at=at)
     return new
 
 

@@ -30,6 +30,7 @@ from corpcredit.cases.repository import (
 )
 from corpcredit.catalogue import Catalogue
 from corpcredit.errors import NotFound
+from corpcredit.monitoring import scan
 from corpcredit.repair.case import Actor, RecordRef, Role, check_role
 from corpcredit.repair.commitment import TEMPLATE_VERSION, CommitmentLetter, render_commitment
 from corpcredit.repair.eligibility import Eligibility, eligibility
@@ -167,6 +168,8 @@ def act_on_repair(
         record_transition(conn, event, at)
         if event.record_event is not None:
             rescore_organisations(conn, [case.usci], on, cat)
+        else:  # no rescore, but watchers still hear of the decision
+            scan(conn, [case.usci], at=at)
     return new
 
 

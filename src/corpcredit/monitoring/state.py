@@ -21,7 +21,7 @@ __all__ = ["current_states"]
 
 _CHUNK = 500
 _PUBLIC_TIERS = ("general", "serious")
-_DECIDED = ("approved", "rejected", "revoked")
+_DECIDED = ("refused_at_intake", "approved", "rejected", "revoked")
 
 
 def _key(source: str, record_id: str) -> str:
