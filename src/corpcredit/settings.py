@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         description="A TOML file of State Council holiday notices for years the "
         "chinesecalendar package does not cover yet (see corpcredit.calendar).",
     )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook receivers on loopback or private addresses "
+        "(an internal deployment); by default only public addresses are posted to.",
+    )
     rate_limit_per_minute: int = Field(default=120, ge=1)
     workers: int = Field(
         default_factory=_default_workers, ge=1, description="Processes for bulk scoring."

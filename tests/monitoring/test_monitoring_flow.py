@@ -161,11 +161,11 @@ def test_a_webhook_gets_each_event_signed(
     registry: Registry, engine: Engine, receiver: _Receiver
 ) -> None:
     with begin_write(engine) as conn:
-        _, secret = monitoring.add_webhook(conn, "buyer", receiver.url)
+        _, secret = monitoring.add_webhook(conn, "buyer", receiver.url, allow_private=True)
     _degrade_gate(engine)
     _scan(engine, T0 + timedelta(hours=1))
     with begin_write(engine) as conn:
-        run = monitoring.deliver_due(conn, at=T0 + timedelta(hours=1))
+        run = monitoring.deliver_due(conn, allow_private=True, at=T0 + timedelta(hours=1))
     assert (run.delivered, run.retried, run.parked) == (2, 0, 0)
     headers, body = receiver.got[0]
     stamp = int(headers["X-CorpCredit-Timestamp"])
@@ -173,7 +173,10 @@ def test_a_webhook_gets_each_event_signed(
     event = json.loads(body)
     assert event["usci"] == GATE and event["kind"] == "grade_changed"
     with begin_write(engine) as conn:  # delivered ones are not sent again
-        assert monitoring.deliver_due(conn, at=T0 + timedelta(days=1)).delivered == 0
+        assert (
+            monitoring.deliver_due(conn, allow_private=True, at=T0 + timedelta(days=1)).delivered
+            == 0
+        )
 
 
 def _free_port() -> int:
@@ -185,17 +188,20 @@ def _free_port() -> int:
 def test_a_receiver_that_is_down_loses_nothing(registry: Registry, engine: Engine) -> None:
     port = _free_port()  # nothing listens there yet
     with begin_write(engine) as conn:
-        monitoring.add_webhook(conn, "buyer", f"http://127.0.0.1:{port}/hook")
+        monitoring.add_webhook(conn, "buyer", f"http://127.0.0.1:{port}/hook", allow_private=True)
     _degrade_gate(engine)
     at = T0 + timedelta(hours=1)
     _scan(engine, at)
     with begin_write(engine) as conn:
-        run = monitoring.deliver_due(conn, at=at)
+        run = monitoring.deliver_due(conn, allow_private=True, at=at)
     assert (run.delivered, run.retried) == (0, 2)
     with begin_write(engine) as conn:  # not due yet: it waits for its backoff
-        assert monitoring.deliver_due(conn, at=at + timedelta(seconds=10)).retried == 0
+        assert (
+            monitoring.deliver_due(conn, allow_private=True, at=at + timedelta(seconds=10)).retried
+            == 0
+        )
     with _Receiver(port=port) as up, begin_write(engine) as conn:
-        run = monitoring.deliver_due(conn, at=at + monitoring.backoff(1))
+        run = monitoring.deliver_due(conn, allow_private=True, at=at + monitoring.backoff(1))
     assert run.delivered == 2 and len(up.got) == 2
 
 

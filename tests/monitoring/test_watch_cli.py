@@ -41,6 +41,8 @@ def test_watch_add_list_scan_events_and_remove(registry: Engine) -> None:
     code, out = run("watch", "events", "--account", "buyer", "--atom")
     assert code == 0 and out.startswith("<?xml") and "urn:corpcredit:event:" in out
     code, out = run("watch", "webhook", "http://127.0.0.1:9/hook", "--account", "buyer")
+    assert code == 4 and "monitoring.private_webhook" in out
+    code, out = run("watch", "webhook", "https://hooks.example.com/cc", "--account", "buyer")
     assert code == 0 and "secret (shown once)" in out
     assert run("watch", "remove", GATE, "--account", "buyer") == (0, "Removed.\n")
 

@@ -208,8 +208,9 @@ def watch_webhook(
     account: str = _ACCOUNT,
 ) -> None:
     """Register a webhook; its signing secret is shown once."""
+    private = get_settings().webhook_allow_private
     with _engine() as engine, begin_write(engine) as conn:
-        hook_id, secret = monitoring.add_webhook(conn, account, url)
+        hook_id, secret = monitoring.add_webhook(conn, account, url, allow_private=private)
     console.print(f"Webhook {hook_id}; secret (shown once): {secret}")
 
 
@@ -218,8 +219,9 @@ def watch_deliver(
     retry_parked: bool = typer.Option(False, "--retry-parked", help="Queue parked ones again."),
 ) -> None:
     """Deliver due webhook calls (run it every minute)."""
+    private = get_settings().webhook_allow_private
     with _engine() as engine, begin_write(engine) as conn:
         if retry_parked:
             console.print(f"{monitoring.retry_parked(conn):,} parked delivery(ies) queued again.")
-        run = monitoring.deliver_due(conn)
+        run = monitoring.deliver_due(conn, allow_private=private)
     console.print(f"delivered {run.delivered}, to retry {run.retried}, parked {run.parked}")

@@ -10,19 +10,29 @@ backoff (:func:`backoff`: 30 s, 1, 2, 4 … min). After :data:`MAX_ATTEMPTS`
 failures the delivery is *parked* for inspection, and :func:`retry_parked` puts
 it back in the queue. A receiver that is down loses nothing: deliveries wait in
 the store until it answers.
+
+Receivers must be on the public internet unless the operator allows private
+ones (``CORPCREDIT_WEBHOOK_ALLOW_PRIVATE``, for an internal deployment): a
+registered URL naming a loopback, private, link-local or otherwise non-global
+address is refused, every delivery resolves the host again and refuses such an
+address (a name that later resolves inwards), and redirects are never followed.
+Otherwise any account could make the registry POST into its own network.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -37,11 +47,13 @@ from corpcredit.store.schema import entities
 
 __all__ = [
     "MAX_ATTEMPTS",
+    "BlockedDestination",
     "DeliveryRun",
     "InvalidWebhook",
     "Sender",
     "add_webhook",
     "backoff",
+    "check_receiver_url",
     "deliver_due",
     "parked",
     "post_json",
@@ -66,6 +78,47 @@ class InvalidWebhook(CorpCreditError):
     http_status = 422
 
 
+class BlockedDestination(OSError):
+    """A delivery refused because the receiver's address is not a public one."""
+
+
+_LOCAL_NAMES = ("localhost", ".localhost", ".local", ".internal", ".home.arpa")
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname
+    if not host:
+        raise InvalidWebhook(f"{url[:80]!r} names no host")
+    return host
+
+
+def check_receiver_url(url: str, *, allow_private: bool = False) -> None:
+    """Refuse a URL that is not http(s), too long, or (unless allowed) names a
+    non-public address or a local name."""
+    if not url.startswith(("https://", "http://")) or len(url) > MAX_URL:
+        raise InvalidWebhook(f"{url[:80]!r} is not an http(s) URL of at most {MAX_URL} characters")
+    host = _host(url).lower().rstrip(".")
+    if allow_private:
+        return
+    try:
+        literal = not _is_public(host)
+    except ValueError:  # a name, not an address
+        literal = host == "localhost" or host.endswith(_LOCAL_NAMES)
+    if literal:
+        raise InvalidWebhook(
+            f"{host!r} is not a public address: webhook receivers must be reachable on the "
+            "internet (an operator may allow private ones with CORPCREDIT_WEBHOOK_ALLOW_PRIVATE)",
+            code="monitoring.private_webhook",
+        )
+
+
 def sign(secret: str, timestamp: int, body: bytes) -> str:
     """``sha256=<hex>``: HMAC-SHA256 of ``"<timestamp>.<body>"`` under ``secret``."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
@@ -84,15 +137,14 @@ def backoff(attempts: int) -> timedelta:
 
 def add_webhook(
     conn: Connection, account: str | int, url: str, *, secret: str | None = None,
-    at: datetime | None = None,
+    allow_private: bool = False, at: datetime | None = None,
 ) -> tuple[int, str]:  # fmt: skip
     """Register a receiver for the account's events; return its id and secret.
 
     Without ``secret`` a random one is made (show it once: only the receiver and
     the registry may know it); a given one must be 16 to 200 characters.
     """
-    if not url.startswith(("https://", "http://")) or len(url) > MAX_URL:
-        raise InvalidWebhook(f"{url[:80]!r} is not an http(s) URL of at most {MAX_URL} characters")
+    check_receiver_url(url, allow_private=allow_private)
     if secret is not None and not MIN_SECRET <= len(secret) <= MAX_SECRET:
         raise InvalidWebhook(
             f"a webhook secret needs {MIN_SECRET} to {MAX_SECRET} characters; "
@@ -110,11 +162,34 @@ def add_webhook(
     return int(hook_id), secret
 
 
-def post_json(url: str, body: bytes, headers: Mapping[str, str]) -> int:
-    """POST with the standard library; the status (HTTP errors are statuses too)."""
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the 3xx itself is the answer: not delivered, retried later
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def _check_resolved(url: str) -> None:
+    parts = urlsplit(url)
+    host = _host(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    for *_, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        if not _is_public(str(sockaddr[0])):
+            raise BlockedDestination(f"{host} resolves to {sockaddr[0]}, not a public address")
+
+
+def post_json(
+    url: str, body: bytes, headers: Mapping[str, str], *, allow_private: bool = False
+) -> int:
+    """POST with the standard library, following no redirect; the status (HTTP errors
+    are statuses too). Unless ``allow_private``, a host resolving to a non-public
+    address raises :class:`BlockedDestination` (an ``OSError``: retried, then parked)."""
+    if not allow_private:
+        _check_resolved(url)
     request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:
+        with _OPENER.open(request, timeout=_TIMEOUT_S) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)
@@ -148,10 +223,17 @@ def _due(conn: Connection, at: datetime) -> list[sa.RowMapping]:
 
 
 def deliver_due(
-    conn: Connection, *, send: Sender = post_json, at: datetime | None = None
-) -> DeliveryRun:
-    """Attempt every delivery that is due; record each outcome."""
+    conn: Connection, *, send: Sender | None = None, allow_private: bool = False,
+    at: datetime | None = None,
+) -> DeliveryRun:  # fmt: skip
+    """Attempt every delivery that is due; record each outcome. ``send`` defaults to
+    :func:`post_json` (public receivers only unless ``allow_private``)."""
     at = at or datetime.now(UTC)
+    if send is None:
+
+        def send(url: str, body: bytes, headers: Mapping[str, str]) -> int:
+            return post_json(url, body, headers, allow_private=allow_private)
+
     run = DeliveryRun()
     for row in _due(conn, at):
         event = MonitorEvent(

@@ -81,8 +81,12 @@ def post_webhook(
 ) -> Response:
     """Register a receiver for this account's change events."""
     acc = account_of(who)
-    with begin_write(web_state(request).engine) as conn:
-        hook_id, secret = add_webhook(conn, acc, body.url, secret=body.secret)
+    state = web_state(request)
+    with begin_write(state.engine) as conn:
+        hook_id, secret = add_webhook(
+            conn, acc, body.url, secret=body.secret,
+            allow_private=state.settings.webhook_allow_private,
+        )  # fmt: skip
     answer = {
         "id": hook_id,
         "url": body.url,
