@@ -49,7 +49,7 @@ from corpcredit.ingest.readers import FeedReader, RawChunk, open_feed
 from corpcredit.scoring.frames import CHINA_TZ
 from corpcredit.services.ingest_sql import tune_for_bulk
 from corpcredit.services.rescore import rescore_organisations
-from corpcredit.store.db import _write_transaction  # one connection across chunks
+from corpcredit.store import write_transaction
 
 __all__ = ["IngestProgress", "IngestSummary", "default_report_path", "ingest_file"]
 
@@ -226,7 +226,7 @@ def _run(
                 good = check_chunk(kind, raw, file, cat).good
                 _REMEMBER[kind](ctx, good.filter(~pl.col("_row").is_in(sorted(refused))))
             if last:
-                with _write_transaction(conn):
+                with write_transaction(conn):
                     _finish(conn, state, actor, kind, feed)
             if progress:
                 progress(consumed, feed.total)
@@ -234,7 +234,7 @@ def _run(
         consumed += raw.consumed
         clock.lap("check")
         checked = check_chunk(kind, raw, file, cat)
-        with _write_transaction(conn):
+        with write_transaction(conn):
             clock.lap("land")
             if state.batch_id is None:
                 open_batch(conn, kind, file, feed.info.sha256, state, now)
@@ -263,7 +263,7 @@ def _run(
         if progress:
             progress(state.rows_done, feed.total)
     if empty:
-        with _write_transaction(conn):
+        with write_transaction(conn):
             if state.batch_id is None:
                 open_batch(conn, kind, file, feed.info.sha256, state, datetime.now(UTC))
             _finish(conn, state, actor, kind, feed)

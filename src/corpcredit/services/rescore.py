@@ -53,8 +53,7 @@ from corpcredit.services.materialise import (
 )
 from corpcredit.services.name_index import update_name_index
 from corpcredit.services.windows import replace_list_windows
-from corpcredit.store import begin_write, create_engine_for
-from corpcredit.store.db import _write_transaction  # begin_write on a tuned connection
+from corpcredit.store import begin_write, create_engine_for, write_transaction
 from corpcredit.store.frames import KernelInputs
 from corpcredit.store.schema import entities, record_events, records, results
 
@@ -318,7 +317,7 @@ def rescore_all(
     commits, and no ingestion can slip in between reading and writing.
     """
     report = progress or (lambda _stage, _done, _total: None)
-    with _bulk_connection(engine) as conn, _write_transaction(conn):
+    with _bulk_connection(engine) as conn, write_transaction(conn):
         t0 = time.perf_counter()
         report("reading the registry", 0, None)
         frames = load_registry(conn, recorded_at=False, readers=workers)

@@ -15,6 +15,7 @@ from corpcredit.store.db import (
     head_revision,
     upgrade,
     upsert,
+    write_transaction,
 )
 from corpcredit.store.errors import (
     DatabaseUnavailable,
@@ -39,4 +40,5 @@ __all__ = [
     "metadata",
     "upgrade",
     "upsert",
+    "write_transaction",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "head_revision",
     "upgrade",
     "upsert",
+    "write_transaction",
 ]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -122,7 +123,10 @@ def _open(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def _write_transaction(conn: Connection) -> Iterator[Connection]:
+def write_transaction(conn: Connection) -> Iterator[Connection]:
+    """:func:`begin_write` on a connection the caller holds (and may have tuned), for
+    work that commits in several transactions on one connection (chunked ingestion,
+    a bulk rescore)."""
     conn.execution_options(**{_WRITE_OPTION: True})  # BEGIN IMMEDIATE on SQLite
     with conn.begin():
         if conn.dialect.name == "postgresql":
@@ -139,7 +143,7 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
     PostgreSQL a transaction-scoped advisory lock gives the same guarantee. So
     reading first and writing what was read is safe. Readers are never blocked.
     """
-    with _open(engine) as conn, _write_transaction(conn):
+    with _open(engine) as conn, write_transaction(conn):
         yield conn
 
 
@@ -174,7 +178,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     """
     with _open(engine) as conn:
         try:
-            with _write_transaction(conn):
+            with write_transaction(conn):
                 command.upgrade(alembic_config(conn), revision)
                 reached = MigrationContext.configure(conn).get_current_revision()
         except (sa.exc.SQLAlchemyError, CommandError) as exc:
