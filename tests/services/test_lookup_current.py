@@ -33,7 +33,10 @@ from corpcredit.store.schema import (
     records,
     result_lists,
     results,
+    search_grams,
+    search_names,
 )
+from tests.factory import usci
 from tests.scoring.strategies import registries
 from tests.services.test_lookup_registry import (
     ABNORMAL,
@@ -175,6 +178,8 @@ def test_without_a_date_the_lookup_answers_for_today_either_way(engine: Engine) 
 def _wipe(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in (
+            search_grams,
+            search_names,
             result_lists,
             list_entries,
             contributions,
@@ -241,12 +246,49 @@ def _load(engine: Engine, reg: dict[str, Any]) -> None:
             conn.execute(sa.insert(record_events), evs)
 
 
+_POSITIVE = [
+    ("tax_grade", None, "A"),
+    ("commendation", "positive", None),
+    ("credit_commitment_kept", "positive", None),
+]
+
+
+@st.composite
+def red_leaning(draw: st.DrawFn) -> dict[str, Any]:
+    """A generated registry with ratings and commendations added near its date, so
+    that red-list windows, exact to the day, are common."""
+    reg = draw(registries(max_entities=5, max_records=10))
+    extra = []
+    for e in reg["entities"]:
+        for j in range(draw(st.integers(0, 3))):
+            kind, tier, grade = draw(st.sampled_from(_POSITIVE))
+            decided = reg["as_of"] - timedelta(days=draw(st.integers(-60, 900)))
+            extra.append(
+                {
+                    "source": "p",
+                    "record_id": f"{e['usci']}-{j}",
+                    "usci": e["usci"],
+                    "kind": kind,
+                    "tier": tier,
+                    "decided_on": decided,
+                    "authority": "测试局",
+                    "decision_no": None,
+                    "grade": grade,
+                    "black": None,
+                    "red": draw(st.booleans()) if kind == "commendation" else None,
+                    "ends_on": None,
+                    "recorded_at": None,
+                }
+            )
+    return {**reg, "records": reg["records"] + extra}
+
+
 @settings(
     max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(registries(max_entities=5, max_records=12), st.integers(0, 800))
+@given(st.one_of(registries(max_entities=5, max_records=12), red_leaning()), st.integers(0, 800))
 def test_random_registries_read_the_same_from_the_materialised_state(
     engine: Engine, reg: dict[str, Any], later: int
 ) -> None:
@@ -256,3 +298,32 @@ def test_random_registries_read_the_same_from_the_materialised_state(
     assert_same_for_everyone(engine, reg["as_of"])
     # Some day later: served while it holds (until the next change), refused after.
     assert_same_for_everyone(engine, reg["as_of"] + timedelta(days=later))
+
+
+def test_a_red_window_follows_the_score_day_by_day_including_gated_minor_records(
+    engine: Engine,
+) -> None:
+    # The head office stands at exactly 1050 on its positives; its branch's serious
+    # penalty (travelling -40) takes it off the red list until lifted; the branch's
+    # minor penalty, decided after that serious one, counts only while the serious
+    # one is in force. Four commitments expire on 2025-10-01, and with them the red
+    # list, before the tax grade does.
+    reg = Registry(engine)
+    head = reg.entity(usci(701), "成都红榜科技有限公司")
+    branch = reg.entity(usci(702), "成都红榜科技有限公司温江分公司", parent=head)
+    reg.record(head, "tax_grade", None, "2025-01-01", "A1", grade="A")
+    for n in range(4):
+        reg.record(head, "credit_commitment_kept", "positive", "2024-10-01", f"K{n}")
+    serious = reg.record(branch, "admin_penalty", "serious", "2025-02-01", "S1")
+    reg.record(branch, "admin_penalty", "minor", "2025-02-15", "M1")
+    reg.event(serious, "lifted", "2025-03-01")
+    rescore_all(engine, AS_OF, CAT)
+    fast = current(engine, head, AS_OF)
+    assert fast is not None and fast == kernel(engine, head, AS_OF)
+    [red] = fast.lists
+    assert (fast.score, red.list, red.entered_on, red.scheduled_exit) == (
+        1050,
+        "red",
+        date(2025, 3, 1),
+        date(2025, 10, 1),
+    )

@@ -25,7 +25,6 @@ date (``results.next_change``): nothing it depends on can change before then.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 import polars as pl
@@ -245,6 +244,107 @@ def _change_days(
     return {h: list(ds) for h, ds in grouped.iter_rows()}
 
 
+def _red_days(
+    asks: pl.DataFrame,
+    members: pl.DataFrame,
+    recs: pl.DataFrame,
+    prep: pl.DataFrame,
+    cat: Catalogue,
+    t: date,
+) -> pl.DataFrame:
+    """The asked ``(usci, d)`` on which the entity is red, seeing the records decided
+    by ``t``: the kernel's red rule evaluated on many days at once.
+
+    The lines and their amounts (own points, shares travelling inside the
+    organisation) come from one kernel run in which every record decided by ``t``
+    stays in force; on a day a line counts while its record is in force and, for a
+    minor record, while its owner has an in-force serious record decided no later
+    (DOMAIN.md §4 rule 2). Score and list flags then follow the kernel's steps 5.
+    """
+    if asks.is_empty():
+        return asks
+    keys = ["source", "record_id"]
+    day = pl.col("d")
+    kept = recs.join(prep.select(keys), on=keys, how="semi").drop("head_usci")
+    forever = kept.with_columns(pl.lit(_FAR, dtype=pl.Date).alias("ends_on"))
+    lines = score(members, forever, None, cat, t).contributions.select(
+        "usci", pl.col("record_source").alias("source"), "record_id", "points_h"
+    )
+    facts = prep.select(*keys, pl.col("usci").alias("owner"), "decided_on", "end", "tier_eff")
+    in_force = (pl.col("decided_on") <= day) & (pl.col("end").is_null() | (day < pl.col("end")))
+    counted = asks.join(lines, on="usci").join(facts, on=keys).filter(in_force)
+    serious = facts.filter(pl.col("tier_eff") == "serious")
+    since = (
+        counted.filter(pl.col("tier_eff") == "minor")
+        .select("owner", "d")
+        .unique()
+        .join(serious.select("owner", "decided_on", "end"), on="owner")
+        .filter(in_force)
+        .group_by("owner", "d")
+        .agg(pl.col("decided_on").min().alias("_since"))
+    )
+    counted = counted.join(since, on=["owner", "d"], how="left").filter(
+        (pl.col("tier_eff") != "minor") | (pl.col("_since") <= pl.col("decided_on"))
+    )
+    s = cat.score
+    totals = asks.join(
+        counted.group_by("usci", "d").agg(pl.col("points_h").sum()), on=["usci", "d"], how="left"
+    ).with_columns(
+        (
+            (
+                pl.min_horizontal(
+                    pl.max_horizontal(
+                        pl.lit(s.base * 100) + pl.col("points_h").fill_null(0),
+                        pl.lit(s.floor * 100),
+                    ),
+                    pl.lit(s.ceiling * 100),
+                )
+                + 50
+            )
+            // 100
+        ).alias("score")
+    )
+    lists = cat.lists
+    serious_row = pl.col("tier_eff") == "serious"
+    escalated = day >= pl.col("decided_on").dt.offset_by(f"{lists.abnormal_escalation_months}mo")
+    recent = day < pl.col("decided_on").dt.offset_by(f"{lists.red_lookback_months}mo")
+    flags = (
+        asks.join(prep, on="usci")
+        .group_by("usci", "d")
+        .agg(
+            (
+                in_force
+                & (
+                    (serious_row & (pl.col("black_kind") | pl.col("black").fill_null(False)))
+                    | (pl.col("abnormal_kind") & escalated)
+                )
+            )
+            .any()
+            .alias("black"),
+            (in_force & pl.col("red_if_flagged") & pl.col("red").fill_null(False))
+            .any()
+            .alias("flagged"),
+            (in_force & pl.col("red_qualifying")).any().alias("qualifying"),
+            (
+                pl.col("tier_eff").is_in(["general", "serious"])
+                & (pl.col("decided_on") <= day)
+                & recent
+            )
+            .any()
+            .alias("recent_bad"),
+        )
+    )
+    red = ~pl.col("black") & (
+        pl.col("flagged")
+        | (
+            (pl.col("score") >= lists.red_score_threshold)
+            & pl.col("qualifying")
+            & ~pl.col("recent_bad")
+        )
+    )
+    return totals.join(flags, on=["usci", "d"]).filter(red).select("usci", "d")
+
+
 def _exact_red(frames: KernelInputs, red: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
     """(usci, entered_on, scheduled_exit) of each red window, exact (see the module doc)."""
     heads = frames.entities.select("usci", "head_usci")
@@ -261,26 +361,19 @@ def _exact_red(frames: KernelInputs, red: pl.DataFrame, cat: Catalogue, t: date)
     prep = prepare_records(recs, events, cat, None).collect().join(heads, on="usci")
     days = _change_days(prep, recs, cat, t)
 
-    # The days to ask the kernel about, per entity and per day.
+    # The days on which to tell whether each entity is red, and how to walk them.
     plans = []
-    wanted: dict[date, set[str]] = defaultdict(set)
+    asked: list[tuple[str, date]] = []
     for usci, start, end, head in red.select(
         "usci", "entered_on", "scheduled_exit", "head_usci"
     ).iter_rows():
         ds = days[head]
         last = max(d for d in ds if d <= t)
         before = [d for d in ds if start <= d < t and d != last]
-        ask = before + [d for d in ds if t < d and (end is None or d < end)]
-        for d in ask:
-            wanted[d].add(head)
+        asked += [(usci, d) for d in before + [d for d in ds if t < d and (end is None or d < end)]]
         plans.append((usci, start, end, ds, last))
-    red_on: set[tuple[str, date]] = set()
-    for d, hs in wanted.items():
-        ent = members.filter(pl.col("head_usci").is_in(sorted(hs)))
-        rec = recs.filter(pl.col("head_usci").is_in(sorted(hs)))
-        ev = events.join(rec.select("source", "record_id"), on=["source", "record_id"], how="semi")
-        res = score(ent, rec.drop("head_usci"), ev, cat, d).results.filter(pl.col("red"))
-        red_on.update((u, d) for u in res.get_column("usci"))
+    asks = pl.DataFrame(asked, schema={"usci": pl.Utf8, "d": pl.Date}, orient="row")
+    red_on = set(_red_days(asks, members, recs, prep, cat, t).iter_rows())
 
     rows = []
     for usci, start, end, ds, last in plans:
