@@ -13,11 +13,12 @@ instead of running the kernel.
   stretch holding the evaluation date kept (the rules of ``lists._intervals``,
   vectorised; ties in start date ordered by record key, as the lookup orders them).
 - Red also depends on the score. Its window is the stretch of the entity's red
-  records, narrowed to the days the kernel says it is red: the kernel runs on the
-  organisation's change days inside that stretch, as the lookup does one day at a
-  time, but batched across organisations by day. Days it need not run: the last
-  change day up to the evaluation date (nothing changes from then to that date),
-  the days before the stretch (no red record is in force), and the stretch's end.
+  records, narrowed to the days on which the entity is red: on each change day of
+  its organisation inside that stretch, the kernel's red rule is evaluated over
+  the lines of one kernel run (:func:`_red_days`), as the lookup asks the kernel
+  one day at a time. Days it need not ask about: the last change day up to the
+  evaluation date (nothing changes from then to that date), the days before the
+  stretch (no red record is in force) and the stretch's end.
 
 A window holds from the evaluation date until the organisation's next change
 date (``results.next_change``): nothing it depends on can change before then.
