@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from corpcredit.catalogue import Catalogue, default_catalogue
 from corpcredit.scoring import score
 from corpcredit.scoring.frames import CHINA_TZ
+from corpcredit.services.name_index import update_name_index
 from corpcredit.store.frames import load_frames
 from corpcredit.store.schema import (
     contributions,
@@ -205,7 +206,8 @@ class Registry:
             conn.execute(sa.insert(list_entries), [row])
 
     def materialise(self, as_of: date = AS_OF, cat: Catalogue | None = None) -> None:
-        """Score every entity at ``as_of`` into ``results`` and ``contributions``."""
+        """Score every entity at ``as_of`` into ``results`` and ``contributions``, and
+        index the names for search."""
         cat = cat or default_catalogue()
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -226,6 +228,7 @@ class Registry:
             ]
             if lines:
                 conn.execute(sa.insert(contributions), lines)
+            update_name_index(conn, scoped=False)
 
     def worked_example(self) -> None:
         """The ten organisations of the worked example, with their records and events."""

@@ -1,11 +1,15 @@
-"""Finding organisations by identifier or name (simple for now).
+"""Finding organisations by identifier or name.
 
 An input that normalises to a valid USCI is looked up exactly. Anything else is
-matched, case-insensitively, as a substring of registered names, English names and
-aliases, after stripping a trailing legal form (有限公司, 股份有限公司, Co., Ltd. …)
-from the query, so "北京示例控股集团有限责任公司" finds "北京示例控股集团有限公司".
-Plain portable SQL (``LIKE``/``lower``) on SQLite and PostgreSQL; the fuzzy matcher
-(pinyin, traditional characters, region prefixes) comes later.
+matched as a substring of registered names, English names and aliases, after
+stripping a trailing legal form (有限公司, 股份有限公司, Co., Ltd. …) from the query,
+so "北京示例控股集团有限责任公司" finds "北京示例控股集团有限公司" and "示例控股集团"
+finds it without its region prefix. Query and names are folded alike (full width,
+traditional characters, case: :mod:`.name_index`), and the names are found through
+the n-gram index there: the query's rarest grams give the candidates, a ``LIKE`` on
+the folded name confirms each. Best first: the registered name equal to the query,
+then starting with it, then containing it, then an English name or alias; shorter
+names first.
 
 Natural persons are found by name and USCI like anyone, shown without score.
 """
@@ -23,7 +27,9 @@ from sqlalchemy.engine import Connection
 
 from corpcredit import ids
 from corpcredit.errors import CorpCreditError
-from corpcredit.store.schema import entities, entity_aliases, results
+from corpcredit.screening.text import fold
+from corpcredit.services.name_index import fold_name, query_grams
+from corpcredit.store.schema import entities, entity_aliases, results, search_grams, search_names
 
 __all__ = [
     "LEGAL_FORMS",
@@ -173,67 +179,124 @@ def _hit(m: Mapping[Any, Any], matched: str, alias: str | None) -> SearchHit:
 def search(conn: Connection, text: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
     """Entities matching ``text``: the exact USCI, or names containing it, best first."""
     _check(text, limit, offset)
-    joined = entities.outerjoin(results, results.c.usci == entities.c.usci)
     code = ids.compact(text)
     if ids.is_valid(code):
+        joined = entities.outerjoin(results, results.c.usci == entities.c.usci)
         exact = sa.select(*_columns()).select_from(joined).where(entities.c.usci == code)
         found = tuple(_hit(r, "usci", None) for r in conn.execute(exact).mappings())
         return SearchPage(text, "", len(found), limit, offset, found[offset : offset + limit])
-    needle = normalise_query(text)
-    if not needle:
+    # Folded first, so a legal form written in traditional characters is stripped too.
+    needle = normalise_query(fold(text))
+    key = fold_name(needle)
+    if not key:
         return SearchPage(text, needle, 0, limit, offset, ())
-    alias_hit = sa.exists().where(
-        entity_aliases.c.usci == entities.c.usci,
-        entity_aliases.c.alias.icontains(needle, autoescape=True),
+    candidates = _candidates(conn, key)
+    if candidates is None:
+        return SearchPage(text, needle, 0, limit, offset, ())
+    matches = _matches(candidates, key)
+    page = (
+        conn.execute(
+            sa.select(*_columns(), matches.c.rank, matches.c.english)
+            .select_from(
+                matches.join(entities, entities.c.usci == matches.c.usci).outerjoin(
+                    results, results.c.usci == matches.c.usci
+                )
+            )
+            .order_by(matches.c.rank, sa.func.length(entities.c.name), entities.c.usci)
+            .limit(limit)
+            .offset(offset)
+        )
+        .mappings()
+        .all()
     )
-    # A natural person is found by name only: other names are personal details.
-    cond = sa.or_(
-        entities.c.name.icontains(needle, autoescape=True),
-        sa.and_(
-            entities.c.natural_person.is_(False),
-            sa.or_(entities.c.name_en.icontains(needle, autoescape=True), alias_hit),
-        ),
+    total = conn.execute(sa.select(sa.func.count()).select_from(matches)).scalar_one()
+    aliases = _matching_aliases(
+        conn, [r["usci"] for r in page if r["rank"] == 3 and not r["english"]], key
     )
-    total = conn.execute(sa.select(sa.func.count()).select_from(entities).where(cond)).scalar_one()
-    rank = sa.case(
-        (sa.func.lower(entities.c.name) == needle.lower(), 0),
-        (entities.c.name.istartswith(needle, autoescape=True), 1),
-        (entities.c.name.icontains(needle, autoescape=True), 2),
-        else_=3,
-    )
-    q = (
-        sa.select(*_columns(), rank.label("rank"))
-        .select_from(joined)
-        .where(cond)
-        .order_by(rank, sa.func.length(entities.c.name), entities.c.usci)
-        .limit(limit)
-        .offset(offset)
-    )
-    page = conn.execute(q).mappings().all()
-    aliases = _matching_aliases(conn, [r["usci"] for r in page if r["rank"] == 3], needle)
     hits: list[SearchHit] = []
     for r in page:
         if r["rank"] < 3:
             hits.append(_hit(r, "name", None))
-        elif r["usci"] not in aliases or needle.lower() in (r["name_en"] or "").lower():
+        elif r["english"] or r["usci"] not in aliases:
             hits.append(_hit(r, "name_en", None))
         else:
             hits.append(_hit(r, "alias", aliases[r["usci"]]))
     return SearchPage(text, needle, total, limit, offset, tuple(hits))
 
 
-def _matching_aliases(conn: Connection, uscis: list[str], needle: str) -> dict[str, str]:
+#: Postings counted per gram when choosing the rarest: enough to tell a trade name's
+#: gram from a region's, without reading a common gram's whole list.
+_COUNT_CAP = 1000
+#: Grams a candidate must hold besides the rarest (each is one index probe).
+_FILTERS = 2
+
+
+def _candidates(conn: Connection, key: str) -> sa.Select[Any] | None:
+    """The ids of the names holding the rarest grams of ``key`` (None: no name can
+    match, a gram of it is in none)."""
+    exact, span = query_grams(key)
+    g = search_grams.alias("g0")
+    if not exact:
+        assert span is not None
+        low, high = span
+        return sa.select(g.c.name_id).where(g.c.gram >= low, g.c.gram < high).distinct()
+    counted = sa.union_all(
+        *[
+            sa.select(sa.literal(i).label("i"), sa.func.count().label("n")).select_from(
+                sa.select(search_grams.c.gram)
+                .where(search_grams.c.gram == gram)
+                .limit(_COUNT_CAP)
+                .subquery()
+            )
+            for i, gram in enumerate(exact)
+        ]
+    )
+    counts: dict[int, int] = {i: n for i, n in conn.execute(counted)}
+    if min(counts.values()) == 0:
+        return None
+    rarest = sorted(range(len(exact)), key=lambda i: (counts[i], i))
+    q = sa.select(g.c.name_id).where(g.c.gram == exact[rarest[0]])
+    for n, i in enumerate(rarest[1 : 1 + _FILTERS], start=1):
+        also = search_grams.alias(f"g{n}")
+        q = q.where(sa.exists().where(also.c.gram == exact[i], also.c.name_id == g.c.name_id))
+    return q
+
+
+def _matches(candidates: sa.Select[Any], key: str) -> sa.Subquery:
+    """Per entity, among the candidate names that contain ``key``: the best rank and
+    whether an English name matched."""
+    n = search_names.c
+    registered = n.field == "name"
+    rank = sa.case(
+        (registered & (n.text == key), 0),
+        (registered & n.text.startswith(key, autoescape=True), 1),
+        (registered, 2),
+        else_=3,
+    )
+    english = sa.case((n.field == "name_en", 1), else_=0)
+    return (
+        sa.select(
+            n.usci,
+            sa.func.min(rank).label("rank"),
+            sa.func.max(english).label("english"),
+        )
+        .where(n.id.in_(candidates), n.text.contains(key, autoescape=True))
+        .group_by(n.usci)
+        .subquery()
+    )
+
+
+def _matching_aliases(conn: Connection, uscis: list[str], key: str) -> dict[str, str]:
+    """The first alias (in order) of each entity that contains ``key`` once folded."""
     if not uscis:
         return {}
     q = (
         sa.select(entity_aliases.c.usci, entity_aliases.c.alias)
-        .where(
-            entity_aliases.c.usci.in_(uscis),
-            entity_aliases.c.alias.icontains(needle, autoescape=True),
-        )
+        .where(entity_aliases.c.usci.in_(uscis))
         .order_by(entity_aliases.c.usci, entity_aliases.c.alias)
     )
     found: dict[str, str] = {}
     for usci, alias in conn.execute(q):
-        found.setdefault(usci, alias)
+        if usci not in found and key in fold_name(alias):
+            found[usci] = alias
     return found
