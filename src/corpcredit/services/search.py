@@ -16,6 +16,7 @@ Natural persons are found by name and USCI like anyone, shown without score.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -181,35 +182,24 @@ def search(conn: Connection, text: str, *, limit: int = 20, offset: int = 0) -> 
     _check(text, limit, offset)
     code = ids.compact(text)
     if ids.is_valid(code):
-        joined = entities.outerjoin(results, results.c.usci == entities.c.usci)
-        exact = sa.select(*_columns()).select_from(joined).where(entities.c.usci == code)
-        found = tuple(_hit(r, "usci", None) for r in conn.execute(exact).mappings())
+        found = tuple(
+            _hit(r, "usci", None) for r in conn.execute(_BY_USCI, {"usci": code}).mappings()
+        )
         return SearchPage(text, "", len(found), limit, offset, found[offset : offset + limit])
     # Folded first, so a legal form written in traditional characters is stripped too.
     needle = normalise_query(fold(text))
     key = fold_name(needle)
     if not key:
         return SearchPage(text, needle, 0, limit, offset, ())
-    candidates = _candidates(conn, key)
-    if candidates is None:
+    plan = _plan(conn, key)
+    if plan is None:
         return SearchPage(text, needle, 0, limit, offset, ())
-    matches = _matches(candidates, key)
-    page = (
-        conn.execute(
-            sa.select(*_columns(), matches.c.rank, matches.c.english)
-            .select_from(
-                matches.join(entities, entities.c.usci == matches.c.usci).outerjoin(
-                    results, results.c.usci == matches.c.usci
-                )
-            )
-            .order_by(matches.c.rank, sa.func.length(entities.c.name), entities.c.usci)
-            .limit(limit)
-            .offset(offset)
-        )
-        .mappings()
-        .all()
-    )
-    total = conn.execute(sa.select(sa.func.count()).select_from(matches)).scalar_one()
+    shape, params = plan
+    escaped = _escape(key)
+    params |= {"key": key, "prefix": escaped + "%", "within": "%" + escaped + "%"}
+    page_q, count_q = _statements(*shape)
+    page = conn.execute(page_q, params | {"limit": limit, "offset": offset}).mappings().all()
+    total = conn.execute(count_q, params).scalar_one()
     aliases = _matching_aliases(
         conn, [r["usci"] for r in page if r["rank"] == 3 and not r["english"]], key
     )
@@ -224,52 +214,107 @@ def search(conn: Connection, text: str, *, limit: int = 20, offset: int = 0) -> 
     return SearchPage(text, needle, total, limit, offset, tuple(hits))
 
 
+_BY_USCI = (
+    sa.select(*_columns())
+    .select_from(entities.outerjoin(results, results.c.usci == entities.c.usci))
+    .where(entities.c.usci == sa.bindparam("usci"))
+)
+
 #: Postings counted per gram when choosing the rarest: enough to tell a trade name's
 #: gram from a region's, without reading a common gram's whole list.
 _COUNT_CAP = 1000
 #: Grams a candidate must hold besides the rarest (each is one index probe).
 _FILTERS = 2
+#: Grams of a long query counted at most (spread over it): more narrow nothing down.
+_COUNTED = 12
+_ESCAPE = "/"
 
 
-def _candidates(conn: Connection, key: str) -> sa.Select[Any] | None:
-    """The ids of the names holding the rarest grams of ``key`` (None: no name can
-    match, a gram of it is in none)."""
-    exact, span = query_grams(key)
-    g = search_grams.alias("g0")
-    if not exact:
-        assert span is not None
-        low, high = span
-        return sa.select(g.c.name_id).where(g.c.gram >= low, g.c.gram < high).distinct()
-    counted = sa.union_all(
+def _escape(text: str) -> str:
+    """``text`` with LIKE's wildcards (and the escape character) taken literally."""
+    return (
+        text.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
+    )
+
+
+@functools.cache
+def _counts(n: int) -> sa.CompoundSelect[int, int]:
+    """The postings of grams ``g0`` … ``g{n-1}``, each counted up to :data:`_COUNT_CAP`."""
+    g = search_grams.c
+    return sa.union_all(
         *[
             sa.select(sa.literal(i).label("i"), sa.func.count().label("n")).select_from(
-                sa.select(search_grams.c.gram)
-                .where(search_grams.c.gram == gram)
+                sa.select(g.gram)
+                .where(g.gram == sa.bindparam(f"g{i}"))
                 .limit(_COUNT_CAP)
                 .subquery()
             )
-            for i, gram in enumerate(exact)
+            for i in range(n)
         ]
     )
-    counts: dict[int, int] = {i: n for i, n in conn.execute(counted)}
+
+
+def _plan(conn: Connection, key: str) -> tuple[tuple[bool, int], dict[str, Any]] | None:
+    """How to find the candidate names of ``key``: the statement shape (a range of
+    grams or exact grams, and how many filter grams) and its parameters; None when
+    a gram of ``key`` is in no name, so nothing can match."""
+    exact, span = query_grams(key)
+    if not exact:
+        assert span is not None
+        return (True, 0), {"low": span[0], "high": span[1]}
+    if len(exact) > _COUNTED:
+        step = (len(exact) - 1) / (_COUNTED - 1)
+        exact = [exact[round(i * step)] for i in range(_COUNTED)]
+    counted = conn.execute(_counts(len(exact)), {f"g{i}": g for i, g in enumerate(exact)})
+    counts = dict(counted.all())
     if min(counts.values()) == 0:
         return None
-    rarest = sorted(range(len(exact)), key=lambda i: (counts[i], i))
-    q = sa.select(g.c.name_id).where(g.c.gram == exact[rarest[0]])
-    for n, i in enumerate(rarest[1 : 1 + _FILTERS], start=1):
-        also = search_grams.alias(f"g{n}")
-        q = q.where(sa.exists().where(also.c.gram == exact[i], also.c.name_id == g.c.name_id))
-    return q
+    rarest = sorted(range(len(exact)), key=lambda i: (counts[i], i))[: 1 + _FILTERS]
+    return (False, len(rarest) - 1), {f"g{n}": exact[i] for n, i in enumerate(rarest)}
 
 
-def _matches(candidates: sa.Select[Any], key: str) -> sa.Subquery:
-    """Per entity, among the candidate names that contain ``key``: the best rank and
+@functools.cache
+def _statements(span: bool, filters: int) -> tuple[sa.Executable, sa.Executable]:
+    """The page and count statements for a plan's shape (built once per shape)."""
+    g = search_grams.alias("g0")
+    if span:
+        candidates = (
+            sa.select(g.c.name_id)
+            .where(g.c.gram >= sa.bindparam("low"), g.c.gram < sa.bindparam("high"))
+            .distinct()
+        )
+    else:
+        candidates = sa.select(g.c.name_id).where(g.c.gram == sa.bindparam("g0"))
+        for n in range(1, filters + 1):
+            also = search_grams.alias(f"g{n}")
+            candidates = candidates.where(
+                sa.exists().where(
+                    also.c.gram == sa.bindparam(f"g{n}"), also.c.name_id == g.c.name_id
+                )
+            )
+    matches = _matches(candidates)
+    page = (
+        sa.select(*_columns(), matches.c.rank, matches.c.english)
+        .select_from(
+            matches.join(entities, entities.c.usci == matches.c.usci).outerjoin(
+                results, results.c.usci == matches.c.usci
+            )
+        )
+        .order_by(matches.c.rank, sa.func.length(entities.c.name), entities.c.usci)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
+    return page, sa.select(sa.func.count()).select_from(matches)
+
+
+def _matches(candidates: sa.Select[Any]) -> sa.Subquery:
+    """Per entity, among the candidate names containing the key: the best rank and
     whether an English name matched."""
     n = search_names.c
     registered = n.field == "name"
     rank = sa.case(
-        (registered & (n.text == key), 0),
-        (registered & n.text.startswith(key, autoescape=True), 1),
+        (registered & (n.text == sa.bindparam("key")), 0),
+        (registered & n.text.like(sa.bindparam("prefix"), escape=_ESCAPE), 1),
         (registered, 2),
         else_=3,
     )
@@ -280,7 +325,7 @@ def _matches(candidates: sa.Select[Any], key: str) -> sa.Subquery:
             sa.func.min(rank).label("rank"),
             sa.func.max(english).label("english"),
         )
-        .where(n.id.in_(candidates), n.text.contains(key, autoescape=True))
+        .where(n.id.in_(candidates), n.text.like(sa.bindparam("within"), escape=_ESCAPE))
         .group_by(n.usci)
         .subquery()
     )
