@@ -277,6 +277,13 @@ def resolve(conn: Connection, usci: str) -> tuple[ids.UsciInfo, dict[str, Any]]:
     return info, dict(row)
 
 
+_ALIASES = (
+    sa.select(entity_aliases.c.alias)
+    .where(entity_aliases.c.usci == sa.bindparam("usci"))
+    .order_by(entity_aliases.c.alias)
+)
+
+
 def _identity(conn: Connection, info: ids.UsciInfo, row: dict[str, Any], public: bool) -> Identity:
     base = Identity(
         usci=info.usci,
@@ -288,11 +295,7 @@ def _identity(conn: Connection, info: ids.UsciInfo, row: dict[str, Any], public:
     )
     if public and base.natural_person:
         return base
-    aliases = conn.execute(
-        sa.select(entity_aliases.c.alias)
-        .where(entity_aliases.c.usci == info.usci)
-        .order_by(entity_aliases.c.alias)
-    ).scalars()
+    aliases = conn.execute(_ALIASES, {"usci": info.usci}).scalars()
     division = row["division_code"] or info.division_code
     return replace(
         base,

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.engine import Connection, Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from corpcredit import ids
 from corpcredit.cases.objections import disputed_records
 from corpcredit.catalogue import Catalogue
 from corpcredit.services.lists import add_months
-from corpcredit.services.lookup import EntityView, entity_view, history
+from corpcredit.services.lookup import EntityView, current_view, entity_view, history
 from corpcredit.web.api.common import ERRORS, json_response, page_info
 from corpcredit.web.api.schemas import (
     EntityOut,
@@ -53,12 +54,25 @@ Cat = Annotated[Catalogue, Depends(catalogue)]
 
 
 @router.get("/entities/{usci}", response_model=EntityOut, responses=ERRORS)
-def get_entity(
+async def get_entity(
     usci: str, db: Db, cat: Cat, as_of: AsOf = None, known_at: KnownAt = None
 ) -> Response:
     """Identity, head office and branches, score, grade, lists with their grounds, the
     top four reasons first among every contributing line, and the in-force public records."""
     day, known = parse_day(as_of, "as_of"), parse_known_at(known_at)
+    if day is None and known is None:
+        # Today's view is a few indexed reads of materialised tables, cheaper than the
+        # hop through the thread pool, so it is answered here; the kernel never runs here.
+        with db.connect() as conn:
+            current = current_view(conn, usci, cat)
+            if current is not None:
+                return json_response(entity_out(current, disputed_keys(conn, current)))
+    return await run_in_threadpool(_entity, db, usci, day, known, cat)
+
+
+def _entity(
+    db: Engine, usci: str, day: date | None, known: datetime | None, cat: Catalogue
+) -> Response:
     with db.connect() as conn:
         view = entity_view(conn, usci, as_of=day, known_at=known, cat=cat)
         disputed = disputed_keys(conn, view)
