@@ -2,7 +2,8 @@
 
 Builds (once, reusable with ``--db``) a synthetic registry of ``--entities``
 organisations (default 1,000,000) through the real pipeline — ``synth.generate``,
-``ingest_file`` for the three feeds, ``rescore_all`` — then starts
+``ingest_file`` for the three feeds, ``rescore_all`` (which also materialises the
+list windows and the name index the lookups and search read) — then starts
 ``corpcredit serve`` in a subprocess and drives it at a fixed concurrency with a
 small keep-alive HTTP/1.1 client (asyncio streams; a full client library would
 spend more CPU than the server on this two-core class of machine). Phases, each
@@ -16,7 +17,9 @@ unmeasured requests, each against a freshly started server:
 
 Prints JSON: per phase requests, errors (any status but 200, transport errors
 and requests over ``--timeout``), requests per second, p50/p95/p99/max latency
-in milliseconds of the successful requests. A phase lasts at most
+in milliseconds of the successful requests, how many answers held no search hit
+(all of them would mean the name index was never built), and the machine's
+one-minute load average when the phase ended. A phase lasts at most
 ``--duration`` plus ``--timeout`` seconds. Building the registry is not timed;
 the rate limit is lifted for the run.
 
@@ -116,6 +119,7 @@ class Phase:
     timeouts: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
+    empty: int = 0  # search answers without a hit: the name index is not built?
 
     def report(self) -> dict[str, object]:
         lat = sorted(self.latencies)
@@ -138,23 +142,27 @@ class Phase:
             "p99_ms": pct(0.99),
             "max_ms": round(lat[-1] * 1000, 2) if lat else None,
             "mean_ms": round(statistics.fmean(lat) * 1000, 2) if lat else None,
+            "answers_without_hits": self.empty,
         }
 
 
 _LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 
 
-async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
+async def _get(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str
+) -> tuple[int, bytes]:
     writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: */*\r\n\r\n".encode())
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
     match = _LENGTH.search(head)
+    body = b""
     if match:
-        await reader.readexactly(int(match.group(1)))
+        body = await reader.readexactly(int(match.group(1)))
     elif status not in (204, 304):
         raise RuntimeError("response without content-length")
-    return status
+    return status, body
 
 
 async def _run_phase(
@@ -178,7 +186,7 @@ async def _run_phase(
                 path = paths[(i * 7919 + k) % len(paths)]
                 t = time.perf_counter()
                 try:
-                    status = await asyncio.wait_for(_get(reader, writer, path), timeout)
+                    status, body = await asyncio.wait_for(_get(reader, writer, path), timeout)
                 except TimeoutError:
                     phase.timeouts += 1
                     phase.errors += 1
@@ -191,6 +199,7 @@ async def _run_phase(
                     reader, writer = await asyncio.open_connection(HOST, port)
                     continue
                 phase.statuses[status] = phase.statuses.get(status, 0) + 1
+                phase.empty += b'"hits":[]' in body
                 if status == 200:
                     phase.latencies.append(time.perf_counter() - t)
                 else:
@@ -270,7 +279,8 @@ def _measure(db: Path, log: Path, paths: list[str], args: argparse.Namespace) ->
                 port, phase, paths, args.concurrency, args.requests, args.duration, args.timeout
             )
         )
-        return phase.report()
+        # Other work on the machine skews every figure: say how busy it was.
+        return {**phase.report(), "load_average_1m": round(os.getloadavg()[0], 2)}
     finally:
         _stop(server)
 
