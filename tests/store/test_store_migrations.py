@@ -57,6 +57,8 @@ TABLES = {
     "result_lists",
     "search_names",
     "search_grams",
+    # entity versions (migration 0006)
+    "entity_versions",
 }
 
 

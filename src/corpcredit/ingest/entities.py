@@ -8,8 +8,9 @@ for every entity, ``head_usci`` is the root of its ``parent_usci`` chain in the
 store, which is what bulk scoring shards on and what rescoring widens to.
 
 An entity row is unchanged when every feed column (aliases as a set) equals the
-stored one; only new and changed rows are written. A row that would close a
-``parent_usci`` cycle is refused (``input.parent_cycle``).
+stored one; only new and changed rows are written, each as a new entity version
+(``entity_versions``: what a view "as known at" a past moment shows). A row that
+would close a ``parent_usci`` cycle is refused (``input.parent_cycle``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Connection
 from corpcredit.ingest.context import Applied, ChunkContext, row_errors
 from corpcredit.scoring.org import ParentCycleError, resolve_heads
 from corpcredit.services.ingest_sql import fetch_frame, insert_frame, reset_temp, temp_table
-from corpcredit.store.schema import entities, entity_aliases
+from corpcredit.store.schema import entities, entity_aliases, entity_versions
 
 __all__ = ["apply_entities", "remember_entities", "reset_entities"]
 
@@ -269,3 +270,28 @@ def _write(ctx: ChunkContext, write: pl.DataFrame) -> None:
         .drop_nulls("alias")
     )
     insert_frame(conn, entity_aliases, aliases)
+    _version(ctx, write)
+
+
+_VERSIONED = ("name", "name_en", "legal_form", "status", "parent_usci", "natural_person", "aliases")
+_LATEST = (
+    sa.select(_stage.c.usci, sa.func.coalesce(sa.func.max(entity_versions.c.version), 0))
+    .select_from(_stage.outerjoin(entity_versions, entity_versions.c.usci == _stage.c.usci))
+    .group_by(_stage.c.usci)
+)
+
+
+def _version(ctx: ChunkContext, write: pl.DataFrame) -> None:
+    """A new version of every entity written (new or changed), recorded now."""
+    if write.is_empty():
+        return
+    latest = fetch_frame(ctx.conn, _LATEST, {"usci": pl.Utf8(), "version": pl.Int64()}, static=True)
+    frame = (
+        write.select("usci", *_VERSIONED)
+        .join(latest, on="usci", how="left")
+        .with_columns(
+            (pl.col("version").fill_null(0) + 1).cast(pl.Int32),
+            pl.lit(ctx.now).alias("recorded_at"),
+        )
+    )
+    insert_frame(ctx.conn, entity_versions, frame.select([c.name for c in entity_versions.columns]))

@@ -2,8 +2,12 @@
 
 The kernel scores whole organisations, so every loader here widens a set of
 identifiers to their organisations: the head office and all its branches. With a
-knowledge time the record versions current at that moment are read instead of the
-current ones, so a past day's page can be reproduced exactly.
+knowledge time the record and entity versions current at that moment are read
+instead of the current ones (names, parent links and so head offices as they were),
+so a past day's page can be reproduced exactly. Feeds give no recording time for
+entities: an entity's first version counts as always known, later versions from
+when they were ingested. Organisations are widened by today's structure, then
+scored by the past one.
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from corpcredit.scoring.frames import EVENT_SCHEMA, RECORD_SCHEMA
-from corpcredit.store.schema import entities, record_events, record_versions, records
+from corpcredit.scoring.org import resolve_heads
+from corpcredit.store.schema import (
+    entities,
+    entity_versions,
+    record_events,
+    record_versions,
+    records,
+)
 
 __all__ = ["KernelInputs", "load_frames", "organisation_of"]
 
@@ -91,13 +102,14 @@ def load_frames(
     parts: list[Sequence[str] | None] = [None] if members is None else [*_chunks(members)]
     ent_frames, rec_frames, ev_frames = [], [], []
     for part in parts:
-        ent_frames.append(
-            _frame(
-                conn,
-                scoped(sa.select(*[entities.c[c] for c in ENTITY_COLUMNS]), entities.c.usci, part),
-                ent_schema,
-            )
-        )
+        if known_at is None:
+            eq = sa.select(*[entities.c[c] for c in ENTITY_COLUMNS])
+            ent_frames.append(_frame(conn, scoped(eq, entities.c.usci, part), ent_schema))
+        else:
+            ent_frames.append(
+                _frame(conn, scoped(_entities_known_at(known_at), entities.c.usci, part),
+                       {c: t for c, t in ent_schema.items() if c != "head_usci"})
+            )  # fmt: skip
         rq = scoped(sa.select(*cols), src.c.usci, part)
         if known_at is not None:
             # The version current at known_at: the newest one recorded by then. The
@@ -129,8 +141,35 @@ def load_frames(
             records=pl.DataFrame(schema=RECORD_SCHEMA),
             events=pl.DataFrame(schema=EVENT_SCHEMA),
         )
+    ents = pl.concat(ent_frames).sort("usci")
+    if known_at is not None:  # head offices as the parent links were then
+        heads, _ = resolve_heads(ents)
+        ents = ents.join(heads.select("usci", "head_usci"), on="usci").select(list(ent_schema))
     return KernelInputs(
-        entities=pl.concat(ent_frames).sort("usci"),
+        entities=ents,
         records=pl.concat(rec_frames),
         events=pl.concat(ev_frames),
     )
+
+
+def _entities_known_at(known_at: datetime) -> sa.Select[tuple[object, ...]]:
+    """Each entity as its version current at ``known_at`` has it: the newest version
+    recorded by then, else its first; an entity with no versions at all (written
+    by other means than ingestion) as it is now."""
+    v = entity_versions.alias("known_version")
+    inner = entity_versions.alias("newest_entity_version")
+    newest = sa.func.coalesce(
+        sa.select(sa.func.max(inner.c.version))
+        .where(inner.c.usci == entities.c.usci, inner.c.recorded_at <= known_at)
+        .scalar_subquery(),
+        1,
+    )
+    joined = entities.outerjoin(v, sa.and_(v.c.usci == entities.c.usci, v.c.version == newest))
+    cols = [
+        entities.c.usci,
+        *[
+            sa.case((v.c.usci.is_(None), entities.c[c]), else_=v.c[c]).label(c)
+            for c in ("parent_usci", "natural_person", "name", "name_en")
+        ],
+    ]
+    return sa.select(*cols).select_from(joined)

@@ -40,6 +40,7 @@ __all__ = [
     "contributions",
     "entities",
     "entity_aliases",
+    "entity_versions",
     "ingest_batches",
     "list_entries",
     "metadata",
@@ -131,6 +132,25 @@ entity_aliases = sa.Table(
     sa.Column("usci", _Usci, sa.ForeignKey("entities.usci"), primary_key=True),
     sa.Column("alias", sa.Text(), primary_key=True),
     sa.Index(None, "alias"),
+)
+
+
+#: Every content an entity has had, so a view "as known at" a past moment shows the
+#: names, status and parent of then. Version 1 of an entity that predates
+#: versioning (migration 0006) is dated to its creation.
+entity_versions = sa.Table(
+    "entity_versions",
+    metadata,
+    sa.Column("usci", _Usci, sa.ForeignKey("entities.usci"), primary_key=True),
+    sa.Column("version", sa.Integer(), primary_key=True),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("name_en", sa.Text(), nullable=True),
+    sa.Column("legal_form", sa.String(), nullable=True),
+    sa.Column("status", sa.String(), nullable=False),
+    sa.Column("parent_usci", _Usci, nullable=True),
+    sa.Column("natural_person", sa.Boolean(), nullable=False),
+    sa.Column("aliases", sa.Text(), nullable=True),  # sorted, joined with "|"
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
 )
 
 
