@@ -51,6 +51,7 @@ WINDOW_SCHEMA: dict[str, pl.DataType] = {
 }
 _KEYS = ["usci", "list"]
 _FAR = date.max  # "no end" while merging stretches
+_GROUP_LIFT = 10**7  # more days than any date holds since 1970 (date.max is 2.9 million)
 
 
 def replace_list_windows(
@@ -168,21 +169,27 @@ def _windows(spans: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
     if spans.is_empty():
         return pl.DataFrame(schema=WINDOW_SCHEMA)
     day = pl.lit(t, dtype=pl.Date)
-    s = spans.sort(*_KEYS, "start", "source", "record_id", "_k").with_columns(
-        pl.col("end").fill_null(_FAR).alias("_end")
-    )
-    previous_end = pl.col("_end").cum_max().shift(1).over(_KEYS)
+    s = spans.sort(*_KEYS, "start", "source", "record_id", "_k")
+    first = (pl.col("usci") != pl.col("usci").shift()) | (pl.col("list") != pl.col("list").shift())
     s = s.with_columns(
-        (previous_end.is_null() | (pl.col("start") > previous_end))
-        .cum_sum()
-        .over(_KEYS)
-        .alias("_n")
+        first.fill_null(True).alias("_first"),
+        pl.col("end").fill_null(_FAR).alias("_end"),
     )
-    stretch = [*_KEYS, "_n"]
+    # The latest end so far within each (entity, list), without a window function
+    # over hundreds of thousands of groups: group numbers lift each group's ends
+    # above every earlier group's, so one running maximum over the frame serves.
+    lift = pl.col("_first").cum_sum().cast(pl.Int64) * _GROUP_LIFT
+    latest = (lift + pl.col("_end").cast(pl.Int64)).cum_max() - lift
+    previous = pl.when(pl.col("_first")).then(None).otherwise(latest.shift(1))
     s = s.with_columns(
-        pl.col("start").min().over(stretch).alias("_from"),
-        pl.col("_end").max().over(stretch).alias("_to"),
-    ).filter((pl.col("_from") <= day) & (day < pl.col("_to")))
+        (pl.col("_first") | (pl.col("start").cast(pl.Int64) > previous)).cum_sum().alias("_n")
+    )
+    bounds = s.group_by("_n").agg(
+        pl.col("start").min().alias("_from"), pl.col("_end").max().alias("_to")
+    )
+    s = s.join(bounds, on="_n", maintain_order="left").filter(
+        (pl.col("_from") <= day) & (day < pl.col("_to"))
+    )
     grounds = s.filter((pl.col("start") <= day) & (day < pl.col("_end")))
     months = _repair_months(grounds, cat)
     red = pl.col("list") == "red"
@@ -201,7 +208,9 @@ def _windows(spans: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
         pl.col("end").cast(pl.Utf8).alias("ends_on"),
         pl.col("repair_from").cast(pl.Utf8),
     ).struct.json_encode()
-    return grounds.group_by(_KEYS, maintain_order=True).agg(
+    return grounds.group_by("_n", maintain_order=True).agg(
+        pl.col("usci").first(),
+        pl.col("list").first(),
         pl.col("_from").first().alias("entered_on"),
         pl.when(pl.col("_to").first() == _FAR)
         .then(None)
@@ -215,10 +224,8 @@ def _windows(spans: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
     )
 
 
-def _change_days(
-    prep: pl.DataFrame, recs: pl.DataFrame, cat: Catalogue, t: date
-) -> dict[str, list[date]]:
-    """Per head office, the days in [first decision, horizon] on which a record of the
+def _change_days(prep: pl.DataFrame, recs: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
+    """(head_usci, d): the days in [first decision, horizon] on which a record of the
     organisation starts, ends or crosses a list horizon (``scoring.change_dates``)."""
     months = sorted({cat.lists.abnormal_escalation_months, cat.lists.red_lookback_months})
     decided = pl.col("decided_on")
@@ -240,9 +247,8 @@ def _change_days(
             bounds.select("head_usci", pl.col("_start").alias("d")),
             bounds.select("head_usci", pl.col("_end").alias("d")),
         ]
-    ).unique()
-    grouped = every.group_by("head_usci").agg(pl.col("d").sort())
-    return {h: list(ds) for h, ds in grouped.iter_rows()}
+    )
+    return every.unique()
 
 
 def _red_days(
@@ -268,18 +274,32 @@ def _red_days(
     day = pl.col("d")
     kept = recs.join(prep.select(keys), on=keys, how="semi").drop("head_usci")
     forever = kept.with_columns(pl.lit(_FAR, dtype=pl.Date).alias("ends_on"))
-    lines = score(members, forever, None, cat, t).contributions.select(
-        "usci", pl.col("record_source").alias("source"), "record_id", "points_h"
+    lines = score(members, forever, None, cat, t).contributions.lazy()
+    # Entities by number, so the wide joins below are on integers.
+    numbers = members.lazy().select("usci", pl.int_range(pl.len(), dtype=pl.Int32).alias("e"))
+    owners = numbers.select(pl.col("usci").alias("owner_usci"), pl.col("e").alias("owner"))
+    facts = (
+        prep.lazy()
+        .join(owners, left_on="usci", right_on="owner_usci")
+        .select(*keys, "owner", "decided_on", "end", "tier_eff")
     )
-    facts = prep.select(*keys, pl.col("usci").alias("owner"), "decided_on", "end", "tier_eff")
+    asked = asks.lazy().join(numbers, on="usci").select("e", "d")
     in_force = (pl.col("decided_on") <= day) & (pl.col("end").is_null() | (day < pl.col("end")))
-    counted = asks.join(lines, on="usci").join(facts, on=keys).filter(in_force)
-    serious = facts.filter(pl.col("tier_eff") == "serious")
+    per_line = (
+        lines.select("usci", pl.col("record_source").alias("source"), "record_id", "points_h")
+        .join(facts, on=keys)
+        .join(numbers, on="usci")
+        .select("e", "owner", "points_h", "decided_on", "end", "tier_eff")
+    )
+    counted = asked.join(per_line, on="e").filter(in_force)
     since = (
         counted.filter(pl.col("tier_eff") == "minor")
         .select("owner", "d")
         .unique()
-        .join(serious.select("owner", "decided_on", "end"), on="owner")
+        .join(
+            facts.filter(pl.col("tier_eff") == "serious").select("owner", "decided_on", "end"),
+            on="owner",
+        )
         .filter(in_force)
         .group_by("owner", "d")
         .agg(pl.col("decided_on").min().alias("_since"))
@@ -288,35 +308,41 @@ def _red_days(
         (pl.col("tier_eff") != "minor") | (pl.col("_since") <= pl.col("decided_on"))
     )
     s = cat.score
-    totals = asks.join(
-        counted.group_by("usci", "d").agg(pl.col("points_h").sum()), on=["usci", "d"], how="left"
-    ).with_columns(
-        (
-            (
-                pl.min_horizontal(
-                    pl.max_horizontal(
-                        pl.lit(s.base * 100) + pl.col("points_h").fill_null(0),
-                        pl.lit(s.floor * 100),
-                    ),
-                    pl.lit(s.ceiling * 100),
-                )
-                + 50
-            )
-            // 100
-        ).alias("score")
+    total = pl.lit(s.base * 100) + pl.col("points_h").fill_null(0)
+    clamped = pl.min_horizontal(
+        pl.max_horizontal(total, pl.lit(s.floor * 100)), pl.lit(s.ceiling * 100)
     )
+    scores = asked.join(
+        counted.group_by("e", "d").agg(pl.col("points_h").sum()), on=["e", "d"], how="left"
+    ).select("e", "d", ((clamped + 50) // 100).alias("score"))
     lists = cat.lists
-    serious_row = pl.col("tier_eff") == "serious"
+    serious = pl.col("tier_eff") == "serious"
     escalated = day >= pl.col("decided_on").dt.offset_by(f"{lists.abnormal_escalation_months}mo")
     recent = day < pl.col("decided_on").dt.offset_by(f"{lists.red_lookback_months}mo")
+    own = (
+        prep.lazy()
+        .join(numbers, on="usci")
+        .select(
+            "e",
+            "decided_on",
+            "end",
+            "tier_eff",
+            "black_kind",
+            "black",
+            "abnormal_kind",
+            "red_if_flagged",
+            "red",
+            "red_qualifying",
+        )
+    )
     flags = (
-        asks.join(prep, on="usci")
-        .group_by("usci", "d")
+        asked.join(own, on="e")
+        .group_by("e", "d")
         .agg(
             (
                 in_force
                 & (
-                    (serious_row & (pl.col("black_kind") | pl.col("black").fill_null(False)))
+                    (serious & (pl.col("black_kind") | pl.col("black").fill_null(False)))
                     | (pl.col("abnormal_kind") & escalated)
                 )
             )
@@ -343,7 +369,13 @@ def _red_days(
             & ~pl.col("recent_bad")
         )
     )
-    return totals.join(flags, on=["usci", "d"]).filter(red).select("usci", "d")
+    return (
+        scores.join(flags, on=["e", "d"])
+        .filter(red)
+        .join(numbers, on="e")
+        .select("usci", "d")
+        .collect()
+    )
 
 
 def _exact_red(frames: KernelInputs, red: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
@@ -361,35 +393,29 @@ def _exact_red(frames: KernelInputs, red: pl.DataFrame, cat: Catalogue, t: date)
     )
     prep = prepare_records(recs, events, cat, None).collect().join(heads, on="usci")
     days = _change_days(prep, recs, cat, t)
-
-    # The days on which to tell whether each entity is red, and how to walk them.
-    plans = []
-    asked: list[tuple[str, date]] = []
-    for usci, start, end, head in red.select(
-        "usci", "entered_on", "scheduled_exit", "head_usci"
-    ).iter_rows():
-        ds = days[head]
-        last = max(d for d in ds if d <= t)
-        before = [d for d in ds if start <= d < t and d != last]
-        asked += [(usci, d) for d in before + [d for d in ds if t < d and (end is None or d < end)]]
-        plans.append((usci, start, end, ds, last))
-    asks = pl.DataFrame(asked, schema={"usci": pl.Utf8, "d": pl.Date}, orient="row")
-    red_on = set(_red_days(asks, members, recs, prep, cat, t).iter_rows())
-
-    rows = []
-    for usci, start, end, ds, last in plans:
-        red_days = {d for d in ds if (usci, d) in red_on or d == last}
-        # Before the red records' stretch, and from its end, the entity is not red.
-        red_days = {d for d in red_days if start <= d and (end is None or d < end)}
-        entered = t
-        for d in reversed([d for d in ds if d < t]):
-            if d not in red_days:
-                break
-            entered = d
-        leaves = next((d for d in ds if d > t and d not in red_days), None)
-        rows.append((usci, entered, leaves))
-    return pl.DataFrame(
-        rows,
-        schema={"usci": pl.Utf8, "entered_on": pl.Date, "scheduled_exit": pl.Date},
-        orient="row",
+    # Each red entity with every change day of its organisation, and the last one
+    # up to t (the state of t holds from then).
+    d, start, end = pl.col("d"), pl.col("entered_on"), pl.col("scheduled_exit")
+    day = pl.lit(t, dtype=pl.Date)
+    per = red.join(days, on="head_usci")
+    per = per.join(per.filter(d <= day).group_by("usci").agg(d.max().alias("_last")), on="usci")
+    ask = ((start <= d) & (d < day) & (d != pl.col("_last"))) | (
+        (day < d) & (end.is_null() | (d < end))
+    )
+    red_on = _red_days(per.filter(ask).select("usci", "d"), members, recs, prep, cat, t)
+    per = per.join(red_on.with_columns(pl.lit(True).alias("_red")), on=["usci", "d"], how="left")
+    # Before the red records' stretch, and from its end, the entity is not red.
+    is_red = (
+        (pl.col("_red").fill_null(False) | (d == pl.col("_last")))
+        & (start <= d)
+        & (end.is_null() | (d < end))
+    )
+    # Walking back from t: the run of red days ends below at the last day not red.
+    not_red_before = d.filter((d < day) & ~is_red).max()
+    return per.group_by("usci").agg(
+        d.filter((d < day) & (not_red_before.is_null() | (d > not_red_before)))
+        .min()
+        .fill_null(day)
+        .alias("entered_on"),
+        d.filter((d > day) & ~is_red).min().alias("scheduled_exit"),
     )
