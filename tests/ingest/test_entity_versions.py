@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine
 
+from corpcredit.services.lookup import entity_view
 from corpcredit.store import alembic_config, upgrade
 from corpcredit.store.frames import load_frames
 from corpcredit.store.schema import entity_versions
 from tests.factory import usci
-from tests.ingest.builders import ENTITY_FIELDS, entity, ingest, rows, write_feed
+from tests.ingest.builders import CAT, ENTITY_FIELDS, entity, ingest, rows, write_feed
 
 
 def _ingest(engine: Engine, tmp: Path, name: str, ents: list[dict[str, object]]) -> datetime:
@@ -63,3 +64,15 @@ def test_migration_0006_gives_existing_entities_a_first_version(
             .order_by(entity_versions.c.usci)
         ).all()  # fmt: skip
     assert [tuple(r) for r in got] == [(usci(1), 1, "乙|甲", None), (usci(2), 1, None, usci(1))]
+
+
+def test_a_page_as_known_at_a_past_moment_shows_the_name_of_then(
+    engine: Engine, tmp_path: Path
+) -> None:
+    first = _ingest(engine, tmp_path, "a.csv", [entity(1, aliases="旧简称")])
+    _ingest(engine, tmp_path, "b.csv", [entity(1, name="新名称有限公司", aliases="新简称")])
+    with engine.connect() as conn:
+        then = entity_view(conn, usci(1), known_at=first, cat=CAT)
+        now = entity_view(conn, usci(1), known_at=datetime.now(UTC), cat=CAT)
+    assert (then.identity.name, then.identity.aliases) == ("测试1有限公司", ("旧简称",))
+    assert (now.identity.name, now.identity.aliases) == ("新名称有限公司", ("新简称",))

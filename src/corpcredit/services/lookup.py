@@ -54,7 +54,7 @@ from corpcredit.scoring import (
 from corpcredit.scoring.explain import Line
 from corpcredit.scoring.frames import CHINA_TZ, ROLE_ORDER, to_utc
 from corpcredit.services.lists import LISTS, Ground, Window, list_windows, repair_date
-from corpcredit.store.frames import KernelInputs, load_frames
+from corpcredit.store.frames import KernelInputs, entity_version_at, load_frames
 from corpcredit.store.schema import (
     contributions,
     entities,
@@ -295,7 +295,9 @@ def _identity(conn: Connection, info: ids.UsciInfo, row: dict[str, Any], public:
     )
     if public and base.natural_person:
         return base
-    aliases = conn.execute(_ALIASES, {"usci": info.usci}).scalars()
+    aliases = row.get("aliases")
+    if aliases is None:
+        aliases = conn.execute(_ALIASES, {"usci": info.usci}).scalars()
     division = row["division_code"] or info.division_code
     return replace(
         base,
@@ -379,6 +381,8 @@ def entity_view(
             return current
     info, row = resolve(conn, usci)
     known = to_utc(known_at) if known_at is not None else None
+    if known is not None:  # names, status and parent as they were known then
+        row = {**row, **(entity_version_at(conn, info.usci, known) or {})}
     t = as_of or (known.astimezone(CHINA_TZ).date() if known is not None else _today())
     view = EntityView(
         identity=_identity(conn, info, row, public),

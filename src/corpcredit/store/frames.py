@@ -30,7 +30,7 @@ from corpcredit.store.schema import (
     records,
 )
 
-__all__ = ["KernelInputs", "load_frames", "organisation_of"]
+__all__ = ["KernelInputs", "entity_version_at", "load_frames", "organisation_of"]
 
 ENTITY_COLUMNS = ("usci", "parent_usci", "natural_person", "head_usci", "name", "name_en")
 _CHUNK = 500  # identifiers per IN (...) list: well under every backend's parameter limit
@@ -173,3 +173,32 @@ def _entities_known_at(known_at: datetime) -> sa.Select[tuple[object, ...]]:
         ],
     ]
     return sa.select(*cols).select_from(joined)
+
+
+_VERSION_FIELDS = ("name", "name_en", "legal_form", "status", "parent_usci", "natural_person")
+
+
+def entity_version_at(conn: Connection, usci: str, known_at: datetime) -> dict[str, object] | None:
+    """The entity's content as known at ``known_at`` (its newest version recorded by
+    then, else its first), with ``aliases`` as a tuple; None when it has no versions."""
+    v = entity_versions
+    newest = sa.func.coalesce(
+        sa.select(sa.func.max(v.c.version))
+        .where(v.c.usci == usci, v.c.recorded_at <= known_at)
+        .scalar_subquery(),
+        1,
+    )
+    row = (
+        conn.execute(
+            sa.select(*[v.c[c] for c in _VERSION_FIELDS], v.c.aliases).where(
+                v.c.usci == usci, v.c.version == newest
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    out: dict[str, object] = {c: row[c] for c in _VERSION_FIELDS}
+    out["aliases"] = tuple(row["aliases"].split("|")) if row["aliases"] else ()
+    return out
