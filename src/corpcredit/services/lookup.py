@@ -59,6 +59,7 @@ from corpcredit.store.schema import (
     contributions,
     entities,
     entity_aliases,
+    record_events,
     record_versions,
     records,
     result_lists,
@@ -662,6 +663,39 @@ _WINDOWS = sa.select(
 ).where(result_lists.c.usci == sa.bindparam("usci"))
 
 
+_REPAIRS = (
+    sa.select(
+        record_events.c.source,
+        record_events.c.record_id,
+        record_events.c.event,
+        record_events.c.effective_on,
+        record_events.c.recorded_at,
+    )
+    .select_from(
+        record_events.join(
+            contributions,
+            sa.and_(
+                contributions.c.record_source == record_events.c.source,
+                contributions.c.record_id == record_events.c.record_id,
+            ),
+        )
+    )
+    .where(
+        contributions.c.usci == sa.bindparam("usci"),
+        record_events.c.event.in_(["repaired", "revoked_repair"]),
+    )
+)
+
+
+def _repaired_now(events: Sequence[Any]) -> set[tuple[str, str]]:
+    """Records whose latest repair decision stands (not revoked), even one taking
+    effect later: never public (DOMAIN.md §7), as the kernel path hides them."""
+    latest: dict[tuple[str, str], Any] = {}
+    for e in sorted(events, key=lambda e: (e.recorded_at, e.effective_on)):
+        latest[(e.source, e.record_id)] = e
+    return {k for k, e in latest.items() if e.event == "repaired"}
+
+
 def _current(row: Any, cat: Catalogue, t: date) -> bool:
     """Whether the materialised result holds today: computed by today with this
     catalogue, and nothing of the organisation changes between then and today."""
@@ -704,12 +738,13 @@ def current_view(
     members = conn.execute(_MEMBERS, {"head": row.head_usci}).all()
     refs = {m.usci: EntityRef(m.usci, m.name, m.name_en) for m in members}
     lines = conn.execute(_LINES, {"usci": info.usci}).all()
-    recs = _materialised_records(lines, cat)
+    hidden = _repaired_now(conn.execute(_REPAIRS, {"usci": info.usci}).all())
+    recs = [r for r in _materialised_records(lines, cat) if (r.source, r.record_id) not in hidden]
     on = [w for w in LISTS if getattr(row, w)]
-    lists = _materialised_lists(conn, info.usci, on, recs) if on else ()
+    lists = _materialised_lists(conn, info.usci, on, recs, hidden) if on else ()
     if lists is None:
         return None
-    shown, top, withheld = _materialised_lines(lines, refs, cat)
+    shown, top, withheld = _materialised_lines(lines, refs, cat, hidden)
     return replace(
         view,
         **_materialised_organisation(row, members, refs),
@@ -772,11 +807,13 @@ def _materialised_records(lines: Sequence[Any], cat: Catalogue) -> list[RecordVi
 
 
 def _materialised_lines(
-    lines: Sequence[Any], refs: dict[str, EntityRef], cat: Catalogue
+    lines: Sequence[Any], refs: dict[str, EntityRef], cat: Catalogue, hidden: set[tuple[str, str]]
 ) -> tuple[tuple[ContributionLine, ...], tuple[ContributionLine, ...], int]:
     """The public lines (top reasons first), the top four and the withheld sum, as
     :func:`_lines` gives them: the kernel's order, then the explanation's ranking."""
-    shown = [x for x in lines if _published(cat, x.tier)]
+    shown = [
+        x for x in lines if _published(cat, x.tier) and (x.record_source, x.record_id) not in hidden
+    ]
     withheld = sum(x.points_h for x in lines) - sum(x.points_h for x in shown)
     shown.sort(key=lambda x: (ROLE_ORDER[x.role], x.from_usci, x.record_source, x.record_id))
     negative = [x for x in shown if x.points_h < 0]
@@ -809,10 +846,15 @@ def _day_or_none(text: str | None) -> date | None:
 
 
 def _materialised_lists(
-    conn: Connection, usci: str, on: list[str], recs: list[RecordView]
+    conn: Connection,
+    usci: str,
+    on: list[str],
+    recs: list[RecordView],
+    hidden: set[tuple[str, str]],
 ) -> tuple[ListMembership, ...] | None:
-    """The memberships from ``result_lists``, as :func:`_memberships` gives them; None
-    when a list has no window there or a ground is not among the counted records."""
+    """The memberships from ``result_lists``, as :func:`_memberships` gives them (the
+    ``hidden`` records left out); None when a list has no window there or a ground is
+    not among the counted records."""
     windows = {w.list: w for w in conn.execute(_WINDOWS, {"usci": usci})}
     by_key = {(r.source, r.record_id): r for r in recs}
     out = []
@@ -831,9 +873,10 @@ def _materialised_lists(
             )
             for g in (json.loads(w.grounds) if isinstance(w.grounds, str) else w.grounds)
         )
-        if any((g.source, g.record_id) not in by_key for g in grounds):
+        keys = [(g.source, g.record_id) for g in grounds if (g.source, g.record_id) not in hidden]
+        if any(k not in by_key for k in keys):
             return None
-        behind = tuple(by_key[(g.source, g.record_id)] for g in grounds)
+        behind = tuple(by_key[k] for k in keys)
         bases = tuple(dict.fromkeys(r.legal_basis for r in behind if r.legal_basis))
         out.append(
             ListMembership(
