@@ -293,3 +293,22 @@ def test_fine_amounts_and_addresses_are_for_the_entity_itself(engine: Engine) ->
     assert (public.records[0].amount_cny, public.identity.address) == (None, None)
     assert private.records[0].amount_cny == Decimal("20000.00")
     assert private.identity.address == "宁波市某路2号"
+
+
+def test_a_repaired_record_stays_private_even_in_a_view_of_before_the_repair(
+    engine: Engine,
+) -> None:
+    """DOMAIN.md §7: repaired records are not public. A past day still counts the
+    record (the repair took effect later), but its details are withheld."""
+    worked(engine, materialise=False)
+    before = view(engine, REPAIRED, as_of=date(2025, 2, 1))
+    assert (before.score, before.black) == (920, True)
+    assert keys(before.records) == [] and keys(before.lines) == []
+    assert before.withheld_points_h == -8000
+    [black] = before.lists
+    assert black.entered_on == date(2024, 1, 10)
+    # Its own organisation sees it; so did the public before the repair was learnt.
+    private = view(engine, REPAIRED, as_of=date(2025, 2, 1), public=False)
+    assert keys(private.records) == ["W12"]
+    then = view(engine, REPAIRED, as_of=date(2025, 2, 1), known_at=ts("2025-03-01T12:00:00+08:00"))
+    assert keys(then.records) == ["W12"] and then.withheld_points_h == 0

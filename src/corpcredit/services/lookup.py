@@ -405,7 +405,10 @@ def entity_view(
         for r in inputs.entities.iter_rows(named=True)
     }
     recs = _record_views(conn, own, out, info.usci, t, known, cat, public)
-    lines, top, withheld = _lines(out, info.usci, refs, cat, public)
+    hidden = _repaired(inputs.events, known) if public else set()
+    if hidden:  # DOMAIN.md §7: a repaired record is never public, not even in a past view
+        recs = [r for r in recs if (r.source, r.record_id) not in hidden]
+    lines, top, withheld = _lines(out, info.usci, refs, cat, public, hidden)
     return replace(
         view,
         **_organisation(inputs.entities, info.usci, refs),
@@ -490,15 +493,36 @@ def _record_views(
     return views
 
 
+def _repaired(events: pl.DataFrame, known: datetime | None) -> set[tuple[str, str]]:
+    """Records repaired (and not restored since), as known at ``known``."""
+    ev = events.filter(pl.col("event").is_in(["repaired", "revoked_repair"]))
+    if known is not None:
+        ev = ev.filter(pl.col("recorded_at") <= known)
+    if ev.is_empty():
+        return set()
+    last = ev.sort("recorded_at", "effective_on").group_by("source", "record_id").last()
+    return {
+        (s, r) for s, r, e in last.select("source", "record_id", "event").iter_rows()
+        if e == "repaired"
+    }  # fmt: skip
+
+
 def _lines(
-    out: ScoreOutput, usci: str, refs: dict[str, EntityRef], cat: Catalogue, public: bool
-) -> tuple[tuple[ContributionLine, ...], tuple[ContributionLine, ...], int]:
-    """Every contributing line (top reasons first), the top four, and the withheld sum."""
+    out: ScoreOutput, usci: str, refs: dict[str, EntityRef], cat: Catalogue, public: bool,
+    hidden: set[tuple[str, str]] | None = None,
+) -> tuple[tuple[ContributionLine, ...], tuple[ContributionLine, ...], int]:  # fmt: skip
+    """Every contributing line (top reasons first), the top four, and the withheld sum
+    (of the lines not shown publicly: minor tiers, and ``hidden`` records)."""
     contrib = out.contributions.filter(pl.col("usci") == usci)
     shown = contrib
     if public:
         published = [t for t in cat.tiers if _published(cat, t)]
         shown = contrib.filter(pl.col("tier").is_in(published))
+        if hidden:
+            keys = pl.DataFrame(
+                [list(k) for k in hidden], schema=["record_source", "record_id"], orient="row"
+            )
+            shown = shown.join(keys, on=["record_source", "record_id"], how="anti")
     withheld = int(contrib["points_h"].sum()) - int(shown["points_h"].sum())
     ex = explain(ScoreOutput(out.results, shown), usci)
 
