@@ -221,8 +221,9 @@ _BY_USCI = (
 )
 
 #: Postings counted per gram when choosing the rarest: enough to tell a trade name's
-#: gram from a region's, without reading a common gram's whole list.
-_COUNT_CAP = 1000
+#: gram from a region's, without reading a common gram's whole list. Only when every
+#: gram of a query is that common are they counted again, further.
+_COUNT_CAPS = (200, 50_000)
 #: Grams a candidate must hold besides the rarest (each is one index probe).
 _FILTERS = 2
 #: Grams of a long query counted at most (spread over it): more narrow nothing down.
@@ -238,16 +239,13 @@ def _escape(text: str) -> str:
 
 
 @functools.cache
-def _counts(n: int) -> sa.CompoundSelect[int, int]:
-    """The postings of grams ``g0`` … ``g{n-1}``, each counted up to :data:`_COUNT_CAP`."""
+def _counts(n: int, cap: int) -> sa.CompoundSelect[int, int]:
+    """The postings of grams ``g0`` … ``g{n-1}``, each counted up to ``cap``."""
     g = search_grams.c
     return sa.union_all(
         *[
             sa.select(sa.literal(i).label("i"), sa.func.count().label("n")).select_from(
-                sa.select(g.gram)
-                .where(g.gram == sa.bindparam(f"g{i}"))
-                .limit(_COUNT_CAP)
-                .subquery()
+                sa.select(g.gram).where(g.gram == sa.bindparam(f"g{i}")).limit(cap).subquery()
             )
             for i in range(n)
         ]
@@ -265,8 +263,11 @@ def _plan(conn: Connection, key: str) -> tuple[tuple[bool, int], dict[str, Any]]
     if len(exact) > _COUNTED:
         step = (len(exact) - 1) / (_COUNTED - 1)
         exact = [exact[round(i * step)] for i in range(_COUNTED)]
-    counted = conn.execute(_counts(len(exact)), {f"g{i}": g for i, g in enumerate(exact)})
-    counts = dict(counted.all())
+    grams = {f"g{i}": g for i, g in enumerate(exact)}
+    for cap in _COUNT_CAPS:
+        counts: dict[int, int] = dict(conn.execute(_counts(len(exact), cap), grams).all())
+        if min(counts.values()) < cap:
+            break
     if min(counts.values()) == 0:
         return None
     rarest = sorted(range(len(exact)), key=lambda i: (counts[i], i))[: 1 + _FILTERS]
