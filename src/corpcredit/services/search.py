@@ -223,7 +223,7 @@ _BY_USCI = (
 #: Postings counted per gram when choosing the rarest: enough to tell a trade name's
 #: gram from a region's, without reading a common gram's whole list. Only when every
 #: gram of a query is that common are they counted again, further.
-_COUNT_CAPS = (200, 50_000)
+_COUNT_CAPS = (200, 2_000, 20_000)
 #: Grams a candidate must hold besides the rarest (each is one index probe).
 _FILTERS = 2
 #: Grams of a long query counted at most (spread over it): more narrow nothing down.

@@ -20,7 +20,7 @@ router = APIRouter(tags=["search"])
 
 
 @router.get("/search", response_model=SearchPageOut, responses=ERRORS)
-def get_search(
+async def get_search(
     db: Annotated[Engine, Depends(database)],
     q: Annotated[
         str | None,
@@ -33,6 +33,8 @@ def get_search(
     A missing legal form (有限公司, Co., Ltd.) does not matter; an empty `q` finds nothing."""
     text = parse_query(q)
     paging = parse_paging(page, per_page)
+    # A few indexed reads (milliseconds): answered here rather than through the
+    # thread pool, whose hand-offs cost more than the search on a loaded server.
     with db.connect() as conn:
         found = search(conn, text, limit=paging.per_page, offset=paging.offset)
     return json_response(
