@@ -638,9 +638,16 @@ _CURRENT = (
         results.c.received_points_h,
         results.c.next_change,
         results.c.catalogue_version,
+        entity_aliases.c.alias,
     )
-    .select_from(entities.outerjoin(results, results.c.usci == entities.c.usci))
+    # One row per alias (one without): ordered as the kernel path reads them.
+    .select_from(
+        entities.outerjoin(results, results.c.usci == entities.c.usci).outerjoin(
+            entity_aliases, entity_aliases.c.usci == entities.c.usci
+        )
+    )
     .where(entities.c.usci == sa.bindparam("usci"))
+    .order_by(entity_aliases.c.alias)
 )
 _MEMBERS = sa.select(
     entities.c.usci,
@@ -648,6 +655,7 @@ _MEMBERS = sa.select(
     entities.c.name_en,
     entities.c.natural_person,
 ).where(entities.c.head_usci == sa.bindparam("head"))
+_REPAIR_EVENTS = ("repaired", "revoked_repair")
 _LINES = (
     sa.select(
         contributions.c.record_source,
@@ -666,6 +674,13 @@ _LINES = (
         records.c.summary,
         records.c.black,
         records.c.red,
+        sa.exists()
+        .where(
+            record_events.c.source == contributions.c.record_source,
+            record_events.c.record_id == contributions.c.record_id,
+            record_events.c.event.in_(_REPAIR_EVENTS),
+        )
+        .label("repair_events"),
     )
     .select_from(
         contributions.join(
@@ -706,7 +721,7 @@ _REPAIRS = (
     )
     .where(
         contributions.c.usci == sa.bindparam("usci"),
-        record_events.c.event.in_(["repaired", "revoked_repair"]),
+        record_events.c.event.in_(_REPAIR_EVENTS),
     )
 )
 
@@ -740,18 +755,24 @@ def current_view(
     :func:`resolve` does for an invalid or unknown identifier."""
     info = ids.parse(usci)
     t = today or _today()
-    row = conn.execute(_CURRENT, {"usci": info.usci}).first()
-    if row is None:
+    rows = conn.execute(_CURRENT, {"usci": info.usci}).all()
+    if not rows:
         raise NotFound(
             f"{info.usci} is not in the registry",
             code=ENTITY_NOT_FOUND,
             details={"usci": info.usci},
         )
+    row = rows[0]
     person = bool(row.natural_person)
     if not person and not _current(row, cat, t):
         return None
     view = EntityView(
-        identity=_identity(conn, info, row._asdict(), True),
+        identity=_identity(
+            conn,
+            info,
+            {**row._asdict(), "aliases": [r.alias for r in rows if r.alias is not None]},
+            True,
+        ),
         as_of=t,
         known_at=None,
         public=True,
@@ -762,7 +783,11 @@ def current_view(
     members = conn.execute(_MEMBERS, {"head": row.head_usci}).all()
     refs = {m.usci: EntityRef(m.usci, m.name, m.name_en) for m in members}
     lines = conn.execute(_LINES, {"usci": info.usci}).all()
-    hidden = _repaired_now(conn.execute(_REPAIRS, {"usci": info.usci}).all())
+    hidden = (
+        _repaired_now(conn.execute(_REPAIRS, {"usci": info.usci}).all())
+        if any(x.repair_events for x in lines)
+        else set()
+    )
     recs = [r for r in _materialised_records(lines, cat) if (r.source, r.record_id) not in hidden]
     on = [w for w in LISTS if getattr(row, w)]
     lists = _materialised_lists(conn, info.usci, on, recs, hidden) if on else ()
