@@ -51,9 +51,7 @@ def upgrade() -> None:
         sa.Column("field", sa.String(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("stamp", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "field IN ('name', 'name_en', 'alias')", name="ck_search_names_field"
-        ),
+        sa.CheckConstraint("field IN ('name', 'name_en', 'alias')", name="ck_search_names_field"),
         sa.ForeignKeyConstraint(["usci"], ["entities.usci"], name="fk_search_names_usci_entities"),
         sa.PrimaryKeyConstraint("id", name="pk_search_names"),
     )
