@@ -7,7 +7,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -52,7 +51,8 @@ def report(exc: CorpCreditError) -> int:
 class ErrorMappingGroup(TyperGroup):
     """The root command group: the one place project errors become exit codes."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    # Typer 0.29 vendors click; its Context is what the base method is typed with.
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except CorpCreditError as exc:

@@ -62,7 +62,7 @@ def _print(cat: Catalogue) -> None:
         "lists",
         title="Record kinds",
     )
-    for name, k in cat.kinds.items():
+    for kind_name, k in cat.kinds.items():
         for key, rule in k.rules().items():
             tier = k.grades[key].tier if k.graded else key
             lists = [
@@ -71,11 +71,13 @@ def _print(cat: Catalogue) -> None:
                 *(["red if flagged"] if k.red_if_flagged else []),
             ]
             kinds.add_row(
-                f"{name}\n{k.label.zh}",
+                f"{kind_name}\n{k.label.zh}",
                 f"{key} ({tier})" if k.graded else key,
                 f"{rule.points:+}",
-                _months(cat.period_months(name, tier)),
-                _months(cat.repair_after_months(name, tier)) if k.repairable else "not repairable",
+                _months(cat.period_months(kind_name, tier)),
+                _months(cat.repair_after_months(kind_name, tier))
+                if k.repairable
+                else "not repairable",
                 ", ".join(lists),
             )
     console.print(kinds)

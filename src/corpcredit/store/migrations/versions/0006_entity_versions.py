@@ -54,7 +54,7 @@ def upgrade() -> None:
                                  "parent_usci", "natural_person", "aliases", "recorded_at")],
     )  # fmt: skip
     conn = op.get_bind()
-    joined = {}
+    joined: dict[str, list[str]] = {}
     for usci, alias in conn.execute(
         sa.select(aliases.c.usci, aliases.c.alias).order_by(aliases.c.usci, aliases.c.alias)
     ):
