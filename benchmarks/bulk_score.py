@@ -72,7 +72,7 @@ def main() -> None:
     ap.add_argument("--entities", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--contributions", action="store_true", help="also write contributions")
     ap.add_argument("--data", type=Path, help="reuse/keep the generated feeds in this directory")
     args = ap.parse_args()

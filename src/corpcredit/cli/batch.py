@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -39,8 +38,15 @@ def score_command(
         Path | None, typer.Option("--contributions", help="Contributions file (.parquet or .csv).")
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes (default: all cores).")
-    ] = os.cpu_count() or 1,
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes, each scoring whole organisations. Default 1: the kernel "
+            "already uses every core through Polars, and on 2 cores a second process was "
+            "slower (146,000 against 253,000 records/s at 1 M entities) and doubled memory.",
+        ),
+    ] = 1,
     catalogue: Annotated[
         Path | None, typer.Option("--catalogue", help="Rule catalogue TOML (default: shipped).")
     ] = None,
