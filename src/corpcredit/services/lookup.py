@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import polars as pl
@@ -494,17 +495,12 @@ def _record_views(
 
 
 def _repaired(events: pl.DataFrame, known: datetime | None) -> set[tuple[str, str]]:
-    """Records repaired (and not restored since), as known at ``known``."""
-    ev = events.filter(pl.col("event").is_in(["repaired", "revoked_repair"]))
+    """Records repaired (and not restored since), as known at ``known``: the rule of
+    :func:`_repaired_now` over the kernel path's event frame."""
+    ev = events.filter(pl.col("event").is_in(list(_REPAIR_EVENTS)))
     if known is not None:
         ev = ev.filter(pl.col("recorded_at") <= known)
-    if ev.is_empty():
-        return set()
-    last = ev.sort("recorded_at", "effective_on").group_by("source", "record_id").last()
-    return {
-        (s, r) for s, r, e in last.select("source", "record_id", "event").iter_rows()
-        if e == "repaired"
-    }  # fmt: skip
+    return _repaired_now([SimpleNamespace(**e) for e in ev.iter_rows(named=True)])
 
 
 def _lines(
