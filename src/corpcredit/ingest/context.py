@@ -50,10 +50,10 @@ def row_errors(rows: pl.DataFrame, column: str, code: str, message: str) -> pl.D
 
 
 def sha256_column(texts: pl.Series, name: str) -> pl.Series:
-    """The SHA-256 (hex) of each text."""
-    return pl.Series(
-        name, [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts], dtype=pl.Utf8
-    )
+    """The SHA-256 (hex) of each text (of its UTF-8 bytes: Polars hands them over as is)."""
+    sha256 = hashlib.sha256
+    data = texts.cast(pl.Binary).to_list()
+    return pl.Series(name, [sha256(b).hexdigest() for b in data], dtype=pl.Utf8)
 
 
 def delete_rows(conn: Connection, table: sa.Table, rows: list[int]) -> None:

@@ -102,27 +102,24 @@ def _stage_frame(ctx: ChunkContext, good: pl.DataFrame) -> pl.DataFrame:
     return df.rename({"_row": "row"}).select([c.name for c in _stage.columns])
 
 
-def _refusal_queries() -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
-    s = _stage
-    dup = sa.select(s.c.row, s.c.record_id).where(
-        sa.exists(sa.select(1).select_from(_seen).where(_key(_seen, s)))
-    )
-    missing = sa.select(s.c.row, s.c.usci).where(
-        ~sa.exists(sa.select(1).select_from(entities).where(entities.c.usci == s.c.usci))
-    )
-    person = sa.select(s.c.row, s.c.usci).where(
-        sa.exists(
-            sa.select(1)
-            .select_from(entities)
-            .where(entities.c.usci == s.c.usci, entities.c.natural_person.is_(True))
-        )
-    )
-    return dup, missing, person
-
-
-_DUPLICATE, _MISSING, _PERSON = _refusal_queries()
 _ROW_VALUE: dict[str, pl.DataType] = {"_row": pl.Int64(), "value": pl.Utf8()}
-_CHANGED = sa.select(
+_DUPLICATE = sa.select(_stage.c.row, _stage.c.record_id).where(
+    sa.exists(sa.select(1).select_from(_seen).where(_key(_seen, _stage)))
+)
+# One probe of the entities per staged row: refused when missing or a natural person.
+_ENTITY_REFUSED = (
+    sa.select(
+        _stage.c.row,
+        _stage.c.usci,
+        sa.case((entities.c.usci.is_(None), sa.literal("missing")), else_=sa.literal("person")),
+    )
+    .select_from(_stage.outerjoin(entities, entities.c.usci == _stage.c.usci))
+    .where(sa.or_(entities.c.usci.is_(None), entities.c.natural_person.is_(True)))
+)
+_ENTITY_REFUSED_SCHEMA: dict[str, pl.DataType] = {**_ROW_VALUE, "why": pl.Utf8()}
+# The stored version of every staged row that has one: unchanged or changed.
+_EXISTING = sa.select(
+    _stage.c.row,
     _stage.c.source,
     _stage.c.record_id,
     records.c.id,
@@ -131,7 +128,8 @@ _CHANGED = sa.select(
     _stage.c.content_hash,
     records.c.usci,
 ).join_from(_stage, records, _key(records, _stage))
-_CHANGED_SCHEMA: dict[str, pl.DataType] = {
+_EXISTING_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.Int64(),
     "source": pl.Utf8(),
     "record_id": pl.Utf8(),
     "id": pl.Int64(),
@@ -143,25 +141,24 @@ _CHANGED_SCHEMA: dict[str, pl.DataType] = {
 
 
 def _refused(ctx: ChunkContext) -> pl.DataFrame:
-    def fetch(q: sa.Select[Any]) -> pl.DataFrame:
-        return fetch_frame(ctx.conn, q, _ROW_VALUE, static=True)
-
+    conn = ctx.conn
+    entity = fetch_frame(conn, _ENTITY_REFUSED, _ENTITY_REFUSED_SCHEMA, static=True)
     return pl.concat(
         [
             row_errors(
-                fetch(_DUPLICATE),
+                fetch_frame(conn, _DUPLICATE, _ROW_VALUE, static=True),
                 "record_id",
                 "input.duplicate",
                 "duplicate (source, record_id): an earlier row of this file has it",
             ),
             row_errors(
-                fetch(_MISSING),
+                entity.filter(pl.col("why") == "missing"),
                 "usci",
                 "input.unknown_entity",
                 "no entity with this usci in the registry; ingest the entity first",
             ),
             row_errors(
-                fetch(_PERSON),
+                entity.filter(pl.col("why") == "person"),
                 "usci",
                 "input.natural_person",
                 "the entity is a natural person (individual business); "
@@ -182,13 +179,18 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
     conn.execute(
         _seen.insert().from_select(["source", "record_id"], sa.select(s.c.source, s.c.record_id))
     )
-    same = sa.exists(
-        sa.select(1)
-        .select_from(records)
-        .where(_key(records, s), records.c.content_hash == s.c.content_hash)
-    )
-    unchanged = conn.execute(s.delete().where(same)).rowcount
-    changed = fetch_frame(conn, _CHANGED, _CHANGED_SCHEMA, static=True)
+    # One probe of the records per staged row; a fresh load finds none and deletes nothing.
+    existing = fetch_frame(conn, _EXISTING, _EXISTING_SCHEMA, static=True)
+    same = pl.col("old_hash") == pl.col("new_hash")
+    unchanged = existing.filter(same).height
+    if unchanged:
+        same_hash = sa.exists(
+            sa.select(1)
+            .select_from(records)
+            .where(_key(records, s), records.c.content_hash == s.c.content_hash)
+        )
+        conn.execute(s.delete().where(same_hash))
+    changed = existing.filter(~same).drop("row")
     if changed.height:
         _correct(ctx)
     fields = ["source", "record_id", "usci", *_FIELDS]
