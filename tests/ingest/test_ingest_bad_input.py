@@ -113,6 +113,26 @@ def test_duplicates_across_chunks_are_caught(registry: Engine, tmp_path: Path) -
     assert rows(registry, "SELECT usci FROM records WHERE record_id = 'G2'") == [(usci(2),)]
 
 
+def test_a_resumed_ingest_still_catches_duplicates_of_landed_chunks(
+    registry: Engine, tmp_path: Path
+) -> None:
+    recs = [*GOOD, record("G4", 1), record("G2", 3, tier="general")]
+    path = write_feed(tmp_path / "records.csv", recs, RECORD_FIELDS)
+
+    def stop(done: int, _total: int | None) -> None:
+        if done == 2:
+            raise KeyboardInterrupt  # as if killed after the first chunk committed
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest(registry, "records", path, chunk_rows=2, progress=stop)
+    assert count(registry, "records") == 2
+    summary = ingest(registry, "records", path, chunk_rows=2)
+    assert summary.resumed
+    assert (summary.accepted, summary.quarantined) == (4, 1)
+    assert quarantine(registry) == [(6, "record_id", "input.duplicate")]
+    assert rows(registry, "SELECT usci FROM records WHERE record_id = 'G2'") == [(usci(2),)]
+
+
 def test_wrong_encoding_refuses_the_whole_file(registry: Engine, tmp_path: Path) -> None:
     path = tmp_path / "records.csv"
     text = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ class ChunkContext:
     actor: str
     now: datetime
     batch_uscis: pl.Series | None = None  # entities: every usci in the file
+    memory: dict[str, Any] = field(default_factory=dict)  # kept from chunk to chunk of a file
 
 
 @dataclass

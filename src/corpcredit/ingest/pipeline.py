@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy.engine import Connection, Engine
@@ -212,10 +213,11 @@ def _run(
     chunks = _lookahead(feed.chunks(state.chunk_rows))
     empty = True
     clock = _Clock(stages, "read")
+    memory: dict[str, Any] = {}  # what the appliers keep from chunk to chunk (keys seen)
     for raw, last in chunks:
         empty = False
         now = datetime.now(UTC)
-        ctx = ChunkContext(conn, state.batch_id or 0, file, actor, now, batch_uscis)
+        ctx = ChunkContext(conn, state.batch_id or 0, file, actor, now, batch_uscis, memory)
         if consumed + raw.consumed <= skip:
             # Landed by an interrupted run: only remember its keys (for duplicates).
             consumed += raw.consumed

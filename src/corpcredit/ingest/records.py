@@ -8,7 +8,8 @@ same record sent as CSV or as Parquet has the same hash.
 
 The chunk is staged in a temporary table and written with set-based statements:
 
-1. rows whose key an earlier chunk of the file had are duplicates;
+1. rows whose key an earlier chunk of the file had are duplicates (the keys landed
+   so far are kept in the context's memory, as Polars frames, and joined there);
 2. rows naming an entity missing from the store, or a natural person, are refused;
 3. rows whose stored record has the same hash are unchanged: nothing is written;
 4. a changed row supersedes the current version (``superseded_at``), rewrites the
@@ -19,10 +20,9 @@ The chunk is staged in a temporary table and written with set-based statements:
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from corpcredit import audit
 from corpcredit.ingest.context import Applied, ChunkContext, delete_rows, row_errors, sha256_column
@@ -62,11 +62,9 @@ _stage = temp_table(
     # No index on the key (unique within a chunk anyway): with one, SQLite may join by
     # scanning every record and probing the stage, instead of the other way round.
 )
-_seen = temp_table(
-    "_cc_seen_records",
-    sa.Column("source", sa.String(), primary_key=True),
-    sa.Column("record_id", sa.String(), primary_key=True),
-)
+_ROW_VALUE: dict[str, pl.DataType] = {"_row": pl.Int64(), "value": pl.Utf8()}
+_SEEN = "records.seen"  # ChunkContext.memory: key frames of the rows landed so far
+_KEY_COLUMNS = ["source", "record_id"]
 
 
 def content_hashes(df: pl.DataFrame) -> pl.Series:
@@ -78,14 +76,32 @@ def content_hashes(df: pl.DataFrame) -> pl.Series:
     return sha256_column(canon, "content_hash")
 
 
-def reset_records(ctx_conn: Any) -> None:
-    """Forget the keys seen so far (at the start of a file)."""
-    reset_temp(ctx_conn, _seen)
+def reset_records(conn: Connection) -> None:
+    """Nothing to do: the keys seen are kept in the context's memory, new for every file."""
+
+
+def _remember(ctx: ChunkContext, keys: pl.DataFrame) -> None:
+    seen: list[pl.DataFrame] = ctx.memory.setdefault(_SEEN, [])
+    seen.append(keys.select(pl.col(c).cast(pl.Utf8) for c in _KEY_COLUMNS))
 
 
 def remember_records(ctx: ChunkContext, good: pl.DataFrame) -> None:
     """Note the keys of rows an earlier run already landed (when resuming)."""
-    insert_frame(ctx.conn, _seen, good.select("source", "record_id"))
+    _remember(ctx, good)
+
+
+def _duplicates(ctx: ChunkContext, staged: pl.DataFrame) -> pl.DataFrame:
+    """Staged rows (``_row``, ``value``: the record_id) whose key an earlier chunk had."""
+    seen: list[pl.DataFrame] = ctx.memory.get(_SEEN, [])
+    if not seen:
+        return pl.DataFrame(schema=_ROW_VALUE)
+    earlier = pl.concat(seen, rechunk=False)
+    return (
+        staged.select("row", *_KEY_COLUMNS)
+        .join(earlier, on=_KEY_COLUMNS, how="semi")
+        .select(pl.col("row").alias("_row"), pl.col("record_id").alias("value"))
+        .sort("_row")
+    )
 
 
 def _key(a: sa.Table, b: sa.Table) -> sa.ColumnElement[bool]:
@@ -102,10 +118,6 @@ def _stage_frame(ctx: ChunkContext, good: pl.DataFrame) -> pl.DataFrame:
     return df.rename({"_row": "row"}).select([c.name for c in _stage.columns])
 
 
-_ROW_VALUE: dict[str, pl.DataType] = {"_row": pl.Int64(), "value": pl.Utf8()}
-_DUPLICATE = sa.select(_stage.c.row, _stage.c.record_id).where(
-    sa.exists(sa.select(1).select_from(_seen).where(_key(_seen, _stage)))
-)
 # One probe of the entities per staged row: refused when missing or a natural person.
 _ENTITY_REFUSED = (
     sa.select(
@@ -140,13 +152,13 @@ _EXISTING_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _refused(ctx: ChunkContext) -> pl.DataFrame:
+def _refused(ctx: ChunkContext, staged: pl.DataFrame) -> pl.DataFrame:
     conn = ctx.conn
     entity = fetch_frame(conn, _ENTITY_REFUSED, _ENTITY_REFUSED_SCHEMA, static=True)
     return pl.concat(
         [
             row_errors(
-                fetch_frame(conn, _DUPLICATE, _ROW_VALUE, static=True),
+                _duplicates(ctx, staged),
                 "record_id",
                 "input.duplicate",
                 "duplicate (source, record_id): an earlier row of this file has it",
@@ -172,12 +184,13 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
     """Land the validated rows of one chunk (see the module docstring)."""
     conn, s = ctx.conn, _stage
     reset_temp(conn, s)
-    total = insert_frame(conn, s, _stage_frame(ctx, good))
-    errors = _refused(ctx)
+    staged = _stage_frame(ctx, good)
+    total = insert_frame(conn, s, staged)
+    errors = _refused(ctx, staged)
     refused = errors.get_column("_row").unique().to_list()
     delete_rows(conn, s, refused)
-    conn.execute(
-        _seen.insert().from_select(["source", "record_id"], sa.select(s.c.source, s.c.record_id))
+    _remember(
+        ctx, staged.filter(~pl.col("row").is_in(pl.Series(refused, dtype=pl.Int64).implode()))
     )
     # One probe of the records per staged row; a fresh load finds none and deletes nothing.
     existing = fetch_frame(conn, _EXISTING, _EXISTING_SCHEMA, static=True)
