@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         "(an internal deployment); by default only public addresses are posted to.",
     )
     rate_limit_per_minute: int = Field(default=120, ge=1)
+    response_cache_entries: int = Field(
+        default=20_000,
+        ge=0,
+        description="Public answers each server process keeps in memory until the "
+        "registry changes (SQLite only; 0: none).",
+    )
     workers: int = Field(
         default_factory=_default_workers, ge=1, description="Processes for bulk scoring."
     )

@@ -23,6 +23,7 @@ from corpcredit.catalogue import default_catalogue, load_catalogue
 from corpcredit.settings import Settings, get_settings
 from corpcredit.store import connect
 from corpcredit.web import api, pages
+from corpcredit.web.cache import ResponseCache
 from corpcredit.web.clock import today
 from corpcredit.web.errors import install_error_handlers
 from corpcredit.web.etag import ETagMiddleware
@@ -71,9 +72,12 @@ def create_app(
         else load_catalogue(settings.catalogue_path)
     )
 
+    answers = ResponseCache(engine, settings.response_cache_entries)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        answers.close()
         if owned:
             engine.dispose()
 
@@ -93,7 +97,13 @@ def create_app(
         else load_notices(settings.calendar_notices)
     )
     app.state.web = WebState(
-        settings, engine, cat, make_templates(), clock=clock or today, calendar=cal
+        settings,
+        engine,
+        cat,
+        make_templates(),
+        clock=clock or today,
+        calendar=cal,
+        answers=answers,
     )
     install_error_handlers(app)
     app.include_router(api.router)

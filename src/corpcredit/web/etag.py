@@ -15,9 +15,14 @@ import hashlib
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DEFAULT_CACHE_CONTROL", "ETagMiddleware", "etag_matches"]
+__all__ = ["DEFAULT_CACHE_CONTROL", "ETagMiddleware", "body_etag", "etag_matches"]
 
 DEFAULT_CACHE_CONTROL = "public, max-age=60"
+
+
+def body_etag(body: bytes) -> str:
+    """The strong tag of a response body (what a route that knows it may set itself)."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -72,7 +77,7 @@ class ETagMiddleware:
     @staticmethod
     async def _finish(start: Message, body: bytes, if_none_match: str | None, send: Send) -> None:
         headers = MutableHeaders(scope=start)
-        etag = headers.get("etag") or '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        etag = headers.get("etag") or body_etag(body)
         headers["etag"] = etag
         if "cache-control" not in headers:
             headers["cache-control"] = DEFAULT_CACHE_CONTROL

@@ -22,9 +22,10 @@ from sqlalchemy.engine import Engine
 from corpcredit.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from corpcredit.catalogue import Catalogue
 from corpcredit.settings import Settings
+from corpcredit.web.cache import ResponseCache
 from corpcredit.web.clock import today
 
-__all__ = ["WebState", "catalogue", "database", "web_state"]
+__all__ = ["WebState", "catalogue", "database", "response_cache", "web_state"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class WebState:
     clock: Callable[[], date] = today
     #: Working days for case deadlines: the package's, plus any configured notices.
     calendar: WorkingCalendar = DEFAULT_CALENDAR
+    #: Encoded public answers until the registry changes (off unless given).
+    answers: ResponseCache | None = None
 
 
 def web_state(request: Request) -> WebState:
@@ -54,3 +57,9 @@ async def catalogue(request: Request) -> Catalogue:
 async def database(request: Request) -> Engine:
     """The registry's engine (a FastAPI dependency); connect inside the handler."""
     return web_state(request).engine
+
+
+async def response_cache(request: Request) -> ResponseCache | None:
+    """This process's cache of public answers (a FastAPI dependency); None when off."""
+    kept = web_state(request).answers
+    return kept if kept is not None and kept.enabled else None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from corpcredit.web.api.schemas import ErrorOut
+from corpcredit.web.cache import CachedAnswer
 from corpcredit.web.params import Paging
 
-__all__ = ["ERRORS", "json_response", "page_info"]
+__all__ = ["ERRORS", "cached_response", "json_response", "page_info"]
 
 #: Error answers every read may give, for the OpenAPI document.
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -31,6 +32,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def json_response(payload: Any) -> JSONResponse:
     """UTF-8 JSON (Chinese as is, not escaped)."""
     return JSONResponse(payload)
+
+
+def cached_response(answer: CachedAnswer) -> Response:
+    """A JSON answer kept by :class:`~corpcredit.web.cache.ResponseCache`: the bytes
+    :func:`json_response` gave, with the ETag the ETag middleware would compute."""
+    return Response(answer.body, media_type=JSONResponse.media_type, headers={"etag": answer.etag})
 
 
 def page_info(paging: Paging, total: int) -> dict[str, int]:

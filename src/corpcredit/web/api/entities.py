@@ -15,7 +15,7 @@ from corpcredit.cases.objections import disputed_records
 from corpcredit.catalogue import Catalogue
 from corpcredit.services.lists import add_months
 from corpcredit.services.lookup import EntityView, current_view, entity_view, history
-from corpcredit.web.api.common import ERRORS, json_response, page_info
+from corpcredit.web.api.common import ERRORS, cached_response, json_response, page_info
 from corpcredit.web.api.schemas import (
     EntityOut,
     HistoryOut,
@@ -24,9 +24,10 @@ from corpcredit.web.api.schemas import (
     history_point_out,
     record_out,
 )
+from corpcredit.web.cache import ResponseCache
 from corpcredit.web.clock import today
 from corpcredit.web.params import parse_day, parse_known_at, parse_paging
-from corpcredit.web.state import catalogue, database
+from corpcredit.web.state import catalogue, database, response_cache
 
 __all__ = ["HISTORY_YEARS", "router"]
 
@@ -51,22 +52,37 @@ KnownAt = Annotated[
 ]
 Db = Annotated[Engine, Depends(database)]
 Cat = Annotated[Catalogue, Depends(catalogue)]
+Answers = Annotated[ResponseCache | None, Depends(response_cache)]
 
 
 @router.get("/entities/{usci}", response_model=EntityOut, responses=ERRORS)
 async def get_entity(
-    usci: str, db: Db, cat: Cat, as_of: AsOf = None, known_at: KnownAt = None
+    usci: str,
+    db: Db,
+    cat: Cat,
+    answers: Answers,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
 ) -> Response:
     """Identity, head office and branches, score, grade, lists with their grounds, the
     top four reasons first among every contributing line, and the in-force public records."""
     day, known = parse_day(as_of, "as_of"), parse_known_at(known_at)
     if day is None and known is None:
-        # Today's view is a few indexed reads of materialised tables, cheaper than the
-        # hop through the thread pool, so it is answered here; the kernel never runs here.
+        # Today's view: the same bytes for everyone until the registry changes, so kept
+        # in memory; otherwise a few indexed reads of materialised tables, cheaper than
+        # the hop through the thread pool, so answered here. The kernel never runs here.
+        t = today()
+        key = ("entity", usci, t)
+        found, version = answers.get(key) if answers is not None else (None, None)
+        if found is not None:
+            return cached_response(found)
         with db.connect() as conn:
-            current = current_view(conn, usci, cat)
+            current = current_view(conn, usci, cat, today=t)
             if current is not None:
-                return json_response(entity_out(current, disputed_keys(conn, current)))
+                response = json_response(entity_out(current, disputed_keys(conn, current)))
+                if answers is not None:
+                    return cached_response(answers.put(key, bytes(response.body), version))
+                return response
     return await run_in_threadpool(_entity, db, usci, day, known, cat)
 
 

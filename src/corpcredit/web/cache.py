@@ -1,0 +1,127 @@
+"""Encoded answers of public reads, kept per server process until the registry changes.
+
+Today's public view of an organisation is the same bytes for every anonymous
+client until something is written to the registry (an ingest, a rescore, an
+objection filed) or the day changes. :class:`ResponseCache` keeps the most
+recently used answers, each with its ETag, under a key that includes the day,
+and forgets all of them as soon as the database reports any commit by another
+connection: SQLite's ``PRAGMA data_version``, read on a connection of its own
+before every lookup (a few microseconds), changes whenever any other connection,
+in this process or another, has committed. An answer is therefore never served
+after the write that changed it has committed.
+
+Only a SQLite file offers that signal cheaply; on PostgreSQL (or an in-memory
+SQLite database, whose writers share one connection) the cache stays off and
+every request is answered afresh. Nothing but successful anonymous answers is
+stored; errors, other days (``as_of``) and knowledge times are never cached.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import urllib.parse
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from corpcredit.web.etag import body_etag
+
+__all__ = ["CachedAnswer", "ResponseCache"]
+
+
+@dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes) -> CachedAnswer:
+        return cls(body, body_etag(body))
+
+
+class ResponseCache:
+    """A least-recently-used map of answers, emptied whenever the registry changes.
+
+    ``entries`` bounds its size (0 switches it off). :meth:`get` and :meth:`put`
+    are safe from several threads: a caller does ``get``, and on a miss reads the
+    answer from the database and ``put``s it with the version ``get`` returned.
+    """
+
+    def __init__(self, engine: Engine, entries: int) -> None:
+        self.entries = entries
+        self._path = _sqlite_file(engine) if entries > 0 else None
+        self._conn: sqlite3.Connection | None = None
+        self._version: int | None = None
+        self._answers: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self._path is not None
+
+    def get(self, key: Hashable) -> tuple[CachedAnswer | None, int | None]:
+        """The answer stored under ``key`` unless the registry changed since, and the
+        version seen now, to hand back to :meth:`put` with an answer read after it."""
+        if self._path is None:
+            return None, None
+        with self._lock:
+            version = self._data_version()
+            if version != self._version or version is None:
+                self._answers.clear()
+                self._version = version
+                return None, version
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found, version
+
+    def put(self, key: Hashable, body: bytes, version: int | None) -> CachedAnswer:
+        """Keep ``body``, read after :meth:`get` gave ``version``, under ``key``; it is
+        dropped at once when the registry changed meanwhile (a newer version was seen)."""
+        answer = CachedAnswer.of(body)
+        with self._lock:
+            if version is None or version != self._version:
+                return answer
+            self._answers[key] = answer
+            if len(self._answers) > self.entries:
+                self._answers.popitem(last=False)
+        return answer
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self._answers.clear()
+            self._version = None
+
+    def _data_version(self) -> int | None:
+        """SQLite's commit counter as this connection sees it (None: unreadable)."""
+        try:
+            if self._conn is None:
+                uri = f"file:{urllib.parse.quote(str(self._path))}?mode=rw"
+                self._conn = sqlite3.connect(
+                    uri, uri=True, check_same_thread=False, isolation_level=None
+                )
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            # Unreadable: answer nothing from memory; a new connection starts afresh.
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self._answers.clear()
+            return None
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    """The file of a SQLite engine; None for any other database or an in-memory one."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite":
+        return None
+    path = url.database or ""
+    if not path or path == ":memory:" or path.startswith("file:") or "mode=memory" in str(url):
+        return None
+    return path
