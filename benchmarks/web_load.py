@@ -18,10 +18,15 @@ unmeasured requests, each against a freshly started server:
 Prints JSON: per phase requests, errors (any status but 200, transport errors
 and requests over ``--timeout``), requests per second, p50/p95/p99/max latency
 in milliseconds of the successful requests, how many answers held no search hit
-(all of them would mean the name index was never built), and the machine's
-one-minute load average when the phase ended. A phase lasts at most
-``--duration`` plus ``--timeout`` seconds. Building the registry is not timed;
-the rate limit is lifted for the run.
+(all of them would mean the name index was never built), the processor time
+the server (all its processes) and this load generator spent in the measured
+part, per request as well (both share the machine's cores: what the client
+spends, the server cannot), and the machine's one-minute load average when the
+phase ended. A phase lasts at most ``--duration`` plus ``--timeout`` seconds.
+Building the registry is not timed; the rate limit is lifted for the run. The
+client runs on uvloop when it is installed (``--client-loop``); ``--server-env``
+passes variables to the server only (say ``CORPCREDIT_RESPONSE_CACHE_ENTRIES=0``
+to measure every answer read afresh from the database).
 
     .venv/bin/python benchmarks/web_load.py                       # 1 M entities
     .venv/bin/python benchmarks/web_load.py --entities 20000 --requests 2000 --db /tmp/r.db
@@ -43,10 +48,13 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import psutil
 import sqlalchemy as sa
 
 from corpcredit.catalogue import default_catalogue
@@ -120,6 +128,8 @@ class Phase:
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
     empty: int = 0  # search answers without a hit: the name index is not built?
+    client_cpu: float = 0.0  # seconds of processor time, this process
+    server_cpu: float = 0.0  # seconds of processor time, the server and its workers
 
     def report(self) -> dict[str, object]:
         lat = sorted(self.latencies)
@@ -143,6 +153,10 @@ class Phase:
             "max_ms": round(lat[-1] * 1000, 2) if lat else None,
             "mean_ms": round(statistics.fmean(lat) * 1000, 2) if lat else None,
             "answers_without_hits": self.empty,
+            "server_cpu_seconds": round(self.server_cpu, 2),
+            "server_cpu_ms_per_request": round(self.server_cpu / done * 1000, 3) if done else None,
+            "client_cpu_seconds": round(self.client_cpu, 2),
+            "client_cpu_ms_per_request": round(self.client_cpu / done * 1000, 3) if done else None,
         }
 
 
@@ -218,11 +232,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(db: Path, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(
+    db: Path, port: int, workers: int, log: Path, extra_env: dict[str, str]
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "CORPCREDIT_DATABASE_URL": f"sqlite:///{db}",
         "CORPCREDIT_RATE_LIMIT_PER_MINUTE": str(10**9),
+        **extra_env,
     }
     cmd = [
         sys.executable,
@@ -266,19 +283,51 @@ def _wait(proc: subprocess.Popen[bytes], log: Path, workers: int, timeout: float
     raise SystemExit("server did not start")
 
 
+def _tree_cpu(pid: int) -> float:
+    """Processor seconds (user and system) of a process and its living children."""
+    total = 0.0
+    try:
+        proc = psutil.Process(pid)
+        for p in (proc, *proc.children(recursive=True)):
+            times = p.cpu_times()
+            total += times.user + times.system
+    except psutil.NoSuchProcess:
+        pass
+    return total
+
+
+def _run(coro: Coroutine[Any, Any, None], loop: str) -> None:
+    """Run the client on uvloop when asked for and installed: it costs less per request."""
+    if loop != "asyncio":
+        try:
+            import uvloop
+        except ImportError:
+            if loop == "uvloop":
+                raise
+        else:
+            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                runner.run(coro)
+            return
+    asyncio.run(coro)
+
+
 def _measure(db: Path, log: Path, paths: list[str], args: argparse.Namespace) -> dict[str, object]:
     """One phase against a server of its own, so no phase inherits another's backlog."""
     port = _free_port()
-    server = _serve(db, port, args.workers, log)
+    extra = dict(item.split("=", 1) for item in args.server_env)
+    server = _serve(db, port, args.workers, log, extra)
     try:
         _wait(server, log, args.workers)
         warm, phase = Phase("warmup"), Phase("measured")
-        asyncio.run(_run_phase(port, warm, paths, args.concurrency, args.warmup, 30, args.timeout))
-        asyncio.run(
-            _run_phase(
-                port, phase, paths, args.concurrency, args.requests, args.duration, args.timeout
-            )
+        c = args.concurrency
+        _run(_run_phase(port, warm, paths, c, args.warmup, 30, args.timeout), args.client_loop)
+        server_cpu, client_cpu = _tree_cpu(server.pid), time.process_time()
+        _run(
+            _run_phase(port, phase, paths, c, args.requests, args.duration, args.timeout),
+            args.client_loop,
         )
+        phase.client_cpu = time.process_time() - client_cpu
+        phase.server_cpu = _tree_cpu(server.pid) - server_cpu
         # Other work on the machine skews every figure: say how busy it was.
         return {**phase.report(), "load_average_1m": round(os.getloadavg()[0], 2)}
     finally:
@@ -304,6 +353,19 @@ def main() -> None:
         "--phases", default="entity,search,catalogue", help="comma-separated, in this order"
     )
     ap.add_argument("--as-of", type=date.fromisoformat, default=None, help="scoring date")
+    ap.add_argument(
+        "--client-loop",
+        choices=("auto", "uvloop", "asyncio"),
+        default="auto",
+        help="the client's event loop (auto: uvloop when installed)",
+    )
+    ap.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the server only (repeatable)",
+    )
     args = ap.parse_args()
 
     from corpcredit.web.clock import today
@@ -332,6 +394,8 @@ def main() -> None:
                 "db_bytes": db.stat().st_size,
                 "server_workers": args.workers,
                 "concurrency": args.concurrency,
+                "client_loop": _loop_name(args.client_loop),
+                "server_env": args.server_env,
                 "cpus": os.cpu_count(),
                 "build_seconds": {k: round(v, 1) for k, v in build.items()},
                 "phases": results,
@@ -339,6 +403,16 @@ def main() -> None:
             indent=2,
         )
     )
+
+
+def _loop_name(loop: str) -> str:
+    if loop != "auto":
+        return loop
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
 
 
 def _count(db: Path) -> int:
