@@ -21,7 +21,13 @@ from sqlalchemy.engine import Connection
 
 from corpcredit.ingest.context import Applied, ChunkContext, row_errors
 from corpcredit.scoring.org import ParentCycleError, resolve_heads
-from corpcredit.services.ingest_sql import fetch_frame, insert_frame, reset_temp, temp_table
+from corpcredit.services.ingest_sql import (
+    ROW_NUMBER,
+    fetch_frame,
+    insert_frame,
+    reset_temp,
+    temp_table,
+)
 from corpcredit.store.schema import entities, entity_aliases, entity_versions
 
 __all__ = ["apply_entities", "remember_entities", "reset_entities"]
@@ -43,7 +49,7 @@ _U = sa.String(18)
 
 _keys = temp_table(
     "_cc_keys_entities",
-    sa.Column("row", sa.BigInteger(), primary_key=True),
+    sa.Column("row", ROW_NUMBER, primary_key=True, autoincrement=False),
     sa.Column("usci", _U, nullable=False, unique=True),
     sa.Column("parent_usci", _U),
 )

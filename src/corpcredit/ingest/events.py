@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from corpcredit.ingest.context import Applied, ChunkContext, delete_rows, row_errors
-from corpcredit.services.ingest_sql import fetch_frame, insert_frame, reset_temp, temp_table
+from corpcredit.services.ingest_sql import (
+    ROW_NUMBER,
+    fetch_frame,
+    insert_frame,
+    reset_temp,
+    temp_table,
+)
 from corpcredit.store.schema import record_events, records
 
 __all__ = ["apply_events", "remember_events", "reset_events"]
@@ -19,7 +25,7 @@ __all__ = ["apply_events", "remember_events", "reset_events"]
 _KEY = ("source", "record_id", "event", "effective_on")
 _stage = temp_table(
     "_cc_stage_events",
-    sa.Column("row", sa.BigInteger(), primary_key=True),
+    sa.Column("row", ROW_NUMBER, primary_key=True, autoincrement=False),
     sa.Column("source", sa.String(), nullable=False),
     sa.Column("record_id", sa.String(), nullable=False),
     sa.Column("event", sa.String(), nullable=False),

@@ -26,7 +26,13 @@ from sqlalchemy.engine import Connection
 
 from corpcredit import audit
 from corpcredit.ingest.context import Applied, ChunkContext, delete_rows, row_errors, sha256_column
-from corpcredit.services.ingest_sql import fetch_frame, insert_frame, reset_temp, temp_table
+from corpcredit.services.ingest_sql import (
+    ROW_NUMBER,
+    fetch_frame,
+    insert_frame,
+    reset_temp,
+    temp_table,
+)
 from corpcredit.store.schema import entities, record_versions, records
 
 __all__ = ["HASHED_COLUMNS", "apply_records", "content_hashes", "remember_records", "reset_records"]
@@ -53,7 +59,7 @@ _FIELDS = (*HASHED_COLUMNS[3:], "recorded_at")  # kind … recorded_at, as in re
 
 _stage = temp_table(
     "_cc_stage_records",
-    sa.Column("row", sa.BigInteger(), primary_key=True),
+    sa.Column("row", ROW_NUMBER, primary_key=True, autoincrement=False),
     sa.Column("source", sa.String(), nullable=False),
     sa.Column("record_id", sa.String(), nullable=False),
     sa.Column("usci", sa.String(18), nullable=False),
@@ -207,16 +213,20 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
     if changed.height:
         _correct(ctx)
     fields = ["source", "record_id", "usci", *_FIELDS]
-    conn.execute(
-        records.insert().from_select(
-            [*fields, "version", "content_hash", "batch_id"],
-            sa.select(
-                *[s.c[f] for f in fields],
-                sa.literal(1, sa.Integer()),
-                s.c.content_hash,
-                sa.literal(ctx.batch_id, sa.BigInteger()),
-            ).where(~sa.exists(sa.select(1).select_from(records).where(_key(records, s)))),
+    new_rows = sa.select(
+        *[s.c[f] for f in fields],
+        sa.literal(1, sa.Integer()),
+        s.c.content_hash,
+        sa.literal(ctx.batch_id, sa.BigInteger()),
+    )
+    if changed.height:
+        # Without changed rows, every row left in the stage is new (the probe above
+        # found no stored record for it, in this same write transaction).
+        new_rows = new_rows.where(
+            ~sa.exists(sa.select(1).select_from(records).where(_key(records, s)))
         )
+    conn.execute(
+        records.insert().from_select([*fields, "version", "content_hash", "batch_id"], new_rows)
     )
     conn.execute(
         record_versions.insert().from_select(

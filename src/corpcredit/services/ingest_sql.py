@@ -7,7 +7,9 @@ overhead decides the throughput, and there the rows go straight to the driver:
   SQLite with values already in SQLAlchemy's storage format (ISO dates, naive-UTC
   timestamps ``YYYY-MM-DD HH:MM:SS.ffffff``, booleans 0/1, numerics as REAL), and
   ``COPY … FROM STDIN`` on PostgreSQL. SQLAlchemy's per-value bind processing would
-  cost three times as much.
+  cost three times as much. A connection given scratch space
+  (:func:`corpcredit.services.sqlite_arrow.scratch_space`) loads large frames in C
+  through it instead.
 - :func:`fetch_frame` runs a Core ``SELECT`` on the driver's cursor and builds the
   frame column by column, parsing SQLite's text dates in Polars rather than in
   Python, one value at a time.
@@ -26,7 +28,10 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from corpcredit.services.sqlite_arrow import insert_via_scratch
+
 __all__ = [
+    "ROW_NUMBER",
     "TEMP_METADATA",
     "fetch_frame",
     "insert_frame",
@@ -66,6 +71,11 @@ def tune_for_bulk(conn: Connection) -> None:
     dbapi: Any = conn.connection.driver_connection
     for pragma in _SQLITE_BULK_PRAGMAS:
         dbapi.execute(pragma)
+
+
+#: The type of a staging table's ``row`` key: on SQLite ``INTEGER PRIMARY KEY`` is the
+#: rowid itself, so staging a chunk maintains no separate index on the row numbers.
+ROW_NUMBER = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def temp_table(name: str, *columns: sa.schema.SchemaItem) -> sa.Table:
@@ -129,6 +139,8 @@ def insert_frame(conn: Connection, table: sa.Table, df: pl.DataFrame) -> int:
     dbapi: Any = conn.connection.driver_connection
     if conn.dialect.name == "sqlite":
         values = _sqlite_values(df)
+        if insert_via_scratch(conn, table.name, values):
+            return df.height
         sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' * len(df.columns))})"
         cursor = dbapi.cursor()
         try:
