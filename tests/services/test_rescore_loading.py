@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-import pytest
 from sqlalchemy.engine import Engine
 
 from corpcredit import synth
 from corpcredit.services import load_organisations, load_registry
-from corpcredit.services import rescore as rescore_module
+from corpcredit.services.ingest_sql import tune_for_bulk
+from corpcredit.services.rescore import _load, _load_columns
+from corpcredit.store import create_engine_for, upgrade, write_transaction
 from corpcredit.store.frames import KernelInputs, load_frames
 from tests.factory import usci
 from tests.ingest.builders import (
@@ -89,11 +90,39 @@ def test_load_frames_at_a_knowledge_time_takes_each_records_own_newest_version(
     ]
 
 
-def test_reading_in_parallel_gives_the_same_registry(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_reading_column_by_column_gives_what_the_row_reader_gives(
+    engine: Engine, tmp_path: Path
 ) -> None:
+    """The ADBC reader (SQLite files) and the sqlite3/psycopg row reader agree, at the
+    start of a write transaction too, where the rescore reads."""
     _registry(engine, tmp_path)
-    monkeypatch.setattr(rescore_module, "RECORDS_PER_READER", 100)  # two reader processes
-    with engine.begin() as conn:
-        fast, slow = load_registry(conn, readers=2), load_frames(conn)
-    _same(fast, slow)
+    with engine.connect() as conn:
+        tune_for_bulk(conn)
+        with write_transaction(conn):
+            columns = _load_columns(conn, times=True)
+            rows = _load(conn, scoped=False, times=True)
+    if engine.dialect.name == "sqlite":
+        assert columns is not None
+        _same(columns, rows)
+        for part in ("entities", "records", "events"):
+            assert getattr(columns, part).schema == getattr(rows, part).schema
+    else:
+        assert columns is None  # PostgreSQL is read on the caller's connection
+
+
+def test_a_nullable_column_null_for_many_rows_first_still_reads(tmp_path: Path) -> None:
+    """The driver types a column from its first batch; a text column null for the first
+    thousands of rows must not break the read (or must fall back)."""
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    rows = [entity(i) for i in range(1, 3001)]
+    ingest(engine, "entities", write_feed(tmp_path / "e.csv", rows, ENTITY_FIELDS))
+    recs = [record(f"R{i}", i, decision_no=None) for i in range(1, 2501)]
+    recs += [record(f"S{i}", i, decision_no=f"（2026）第{i}号") for i in range(1, 11)]
+    ingest(engine, "records", write_feed(tmp_path / "r.csv", recs, RECORD_FIELDS))
+    with engine.connect() as conn:
+        columns = _load_columns(conn, times=False)
+        rows_read = _load(conn, scoped=False, times=False)
+    assert columns is not None
+    _same(columns, rows_read)
+    assert columns.records.get_column("decision_no").drop_nulls().len() == 10

@@ -20,10 +20,8 @@ gives; a test holds the two together.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -52,13 +50,13 @@ from corpcredit.services.materialise import (
     update_list_entries,
 )
 from corpcredit.services.name_index import update_name_index
+from corpcredit.services.sqlite_arrow import read_frames, scratch_space
 from corpcredit.services.windows import replace_list_windows
-from corpcredit.store import begin_write, create_engine_for, write_transaction
+from corpcredit.store import begin_write, write_transaction
 from corpcredit.store.frames import KernelInputs
 from corpcredit.store.schema import entities, record_events, records, results
 
 __all__ = [
-    "RECORDS_PER_READER",
     "RECORDS_PER_WORKER",
     "Progress",
     "RescoreSummary",
@@ -84,10 +82,6 @@ _REFRESH_GROUP = 50_000  # entities per refresh transaction
 #: Below this many records per worker, starting processes costs more than it saves:
 #: the kernel scores a million entities with five million records in seconds.
 RECORDS_PER_WORKER = 5_000_000
-#: Reading a SQLite registry is bound by building Python rows: above this many
-#: records, worker processes read ranges of them in parallel.
-RECORDS_PER_READER = 1_000_000
-
 _asked = temp_table("_cc_rescore_asked", sa.Column("usci", sa.String(18), primary_key=True))
 _heads = temp_table("_cc_rescore_heads", sa.Column("usci", sa.String(18), primary_key=True))
 _members = MEMBERS
@@ -166,51 +160,33 @@ def _load(conn: Connection, scoped: bool, times: bool) -> KernelInputs:
     )
 
 
-def load_registry(conn: Connection, *, recorded_at: bool = True, readers: int = 1) -> KernelInputs:
+def _load_columns(conn: Connection, times: bool) -> KernelInputs | None:
+    """The whole registry read column by column through ADBC (see :mod:`.sqlite_arrow`),
+    or None where that cannot serve."""
+    ent, rec, ev = _QUERIES[False, times]
+    frames = read_frames(
+        conn, [(rec, RECORD_SCHEMA), (ent, ENTITY_FRAME_SCHEMA), (ev, EVENT_SCHEMA)]
+    )
+    if frames is None:
+        return None
+    records_frame, entities_frame, events_frame = frames
+    return KernelInputs(entities_frame.sort("usci"), records_frame, events_frame)
+
+
+def load_registry(conn: Connection, *, recorded_at: bool = True) -> KernelInputs:
     """The whole registry in the kernel's shapes (entities sorted by usci).
 
     ``recorded_at=False`` leaves that column null: enough to score at a date
-    without a knowledge time, and much faster. With ``readers`` > 1, a large
-    SQLite file's records are read by that many processes, each a range of ids,
-    while this one reads entities and events. Call it in a write transaction that
-    has not written yet: the other readers then see exactly what this one sees.
+    without a knowledge time, and much faster. A SQLite file is read column by
+    column on a second connection (:mod:`.sqlite_arrow`), so call this outside a
+    transaction or in a write transaction that has not written yet: that
+    connection then sees exactly what this one sees. Other databases are read on
+    ``conn``.
     """
-    if readers > 1 and conn.dialect.name == "sqlite" and conn.engine.url.database:
-        return _load_in_parallel(conn, recorded_at, readers)
+    loaded = _load_columns(conn, recorded_at)
+    if loaded is not None:
+        return loaded
     return _load(conn, scoped=False, times=recorded_at)
-
-
-def _read_range(url: str, times: bool, low: int, high: int) -> pl.DataFrame:
-    """Records with ``low <= id < high`` (in a reader process)."""
-    engine = create_engine_for(url)
-    try:
-        with engine.connect() as conn:
-            tune_for_bulk(conn)
-            query = _QUERIES[False, times][1].where(records.c.id >= low, records.c.id < high)
-            return fetch_frame(conn, query, RECORD_SCHEMA)
-    finally:
-        engine.dispose()
-
-
-def _load_in_parallel(conn: Connection, times: bool, readers: int) -> KernelInputs:
-    low, high, n = conn.execute(
-        sa.select(sa.func.min(records.c.id), sa.func.max(records.c.id), sa.func.count())
-    ).one()
-    readers = min(readers, n // RECORDS_PER_READER)
-    if readers <= 1:
-        return _load(conn, scoped=False, times=times)
-    step = (high - low) // readers + 1
-    url = conn.engine.url.render_as_string(hide_password=False)
-    ent, _, ev = _QUERIES[False, times]
-    with ProcessPoolExecutor(readers, mp_context=mp.get_context("spawn")) as pool:
-        parts = [
-            pool.submit(_read_range, url, times, low + i * step, low + (i + 1) * step)
-            for i in range(readers)
-        ]
-        entities_frame = fetch_frame(conn, ent, ENTITY_FRAME_SCHEMA, static=True).sort("usci")
-        events_frame = fetch_frame(conn, ev, EVENT_SCHEMA, static=True)
-        records_frame = pl.concat([p.result() for p in parts])
-    return KernelInputs(entities=entities_frame, records=records_frame, events=events_frame)
 
 
 def members_scope() -> sa.Select[Any]:
@@ -295,9 +271,30 @@ def _summary(
 
 @contextmanager
 def _bulk_connection(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as conn:
+    """A connection tuned for bulk writes, for a whole-registry rescore.
+
+    On SQLite it also leaves foreign keys unenforced until it is released: with
+    them on, SQLite deletes the rows of a table that references another one by
+    one instead of truncating it, and looks up the parent of every row inserted,
+    which took a third of a full rescore. A rescore only rewrites derived tables
+    (results, contributions, list windows and entries, the name index), keyed by
+    identifiers read from ``entities`` in the same transaction, so every
+    reference holds by construction; a test checks ``PRAGMA foreign_key_check``
+    after one. The pragma cannot change inside a transaction, hence here. Large
+    frames are written through scratch databases (:mod:`.sqlite_arrow`).
+    """
+    with engine.connect() as conn, scratch_space(conn):
         tune_for_bulk(conn)
-        yield conn
+        sqlite: Any = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        if sqlite is not None:
+            sqlite.execute("PRAGMA foreign_keys=OFF")
+        try:
+            yield conn
+        finally:
+            if sqlite is not None and not conn.in_transaction():
+                sqlite.execute("PRAGMA foreign_keys=ON")
+            elif sqlite is not None:  # never hand the pool a connection without them
+                conn.invalidate()
 
 
 def rescore_all(
@@ -320,7 +317,7 @@ def rescore_all(
     with _bulk_connection(engine) as conn, write_transaction(conn):
         t0 = time.perf_counter()
         report("reading the registry", 0, None)
-        frames = load_registry(conn, recorded_at=False, readers=workers)
+        frames = load_registry(conn, recorded_at=False)
         t1 = time.perf_counter()
         workers = max(1, min(workers, frames.records.height // RECORDS_PER_WORKER))
         report(f"scoring with {workers} worker(s)", 0, workers)

@@ -1,0 +1,201 @@
+"""Column-speed reads and writes of a SQLite registry file through ADBC.
+
+Python's ``sqlite3`` module builds one Python object per value it reads, and a
+million-organisation registry has some seventy million values in its records
+alone: a full rescore used to spend most of its time there. The ADBC SQLite
+driver (``adbc-driver-sqlite``, an Apache Arrow project) steps the same SQL in C
+and hands whole Arrow columns over, which Polars takes without copying.
+
+:func:`read_frames` runs Core ``SELECT`` statements on **other** connections to
+the same file, in child processes (``_adbc_read.py``): the driver carries its own
+copy of SQLite, and two copies in one process release each other's POSIX locks on
+the file, which can corrupt it (https://www.sqlite.org/howtocorrupt.html, 2.2.1).
+Reading on another connection is only equivalent to reading on the caller's when
+the caller's transaction has not written yet: SQLite has a single writer, so while
+ours holds the write lock (``BEGIN IMMEDIATE``) the others see exactly the
+committed state ours does. Callers use it for whole-registry reads at the start
+of a write transaction, and :func:`corpcredit.services.ingest_sql.fetch_frame`
+everywhere else. It answers ``None`` where it cannot serve (another backend, an
+in-memory database, a driver error), and the caller falls back.
+
+Writes cannot take the second connection: they belong to the caller's
+transaction. Given :func:`scratch_space`, :func:`insert_via_scratch` has ADBC write
+a frame into a fresh scratch database file, attaches it to the caller's
+connection (SQLite allows that inside a transaction) and moves the rows into the
+registry with one ``INSERT … SELECT`` in the caller's transaction, all in C. A
+scratch database stays attached (and locked by the transaction that read it)
+until the transaction ends; the scratch space detaches and deletes them all.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+__all__ = ["insert_via_scratch", "read_frames", "scratch_space", "sqlite_file"]
+
+log = logging.getLogger(__name__)
+
+#: Rows per Arrow batch. The driver infers each column's type from the first batch,
+#: so a nullable column that is null throughout a first small batch would be typed
+#: as integer and fail on the first text value after it; large batches make that
+#: as good as impossible, and the fallback covers the rest.
+_BATCH_ROWS = 1 << 22
+#: Frames smaller than this go through ``executemany``: not worth a scratch file.
+SCRATCH_MIN_ROWS = 20_000
+_SLOTS = "corpcredit_scratch_slots"  # key in the DBAPI connection's ``info``
+_CHILD = Path(__file__).with_name("_adbc_read.py")
+
+
+def sqlite_file(conn: Connection) -> str | None:
+    """The path of the SQLite file behind ``conn``, or None (another backend, memory)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    database = conn.engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
+def _column(series: pl.Series, dtype: pl.DataType) -> pl.Series:
+    """One column as SQLAlchemy stores it in SQLite, parsed into ``dtype``."""
+    if dtype == pl.Date:
+        return series.cast(pl.Utf8).str.to_date("%Y-%m-%d")
+    if isinstance(dtype, pl.Datetime):
+        parsed = series.cast(pl.Utf8).str.to_datetime(
+            "%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", strict=False
+        )
+        return parsed.cast(dtype)
+    if dtype == pl.Boolean:
+        return series.cast(pl.Int64).cast(pl.Boolean)
+    if isinstance(dtype, pl.Decimal):
+        return series.cast(pl.Float64).round(2).cast(dtype)
+    return series.cast(dtype)
+
+
+def read_frames(
+    conn: Connection, queries: Sequence[tuple[sa.Select[Any], dict[str, pl.DataType]]]
+) -> list[pl.DataFrame] | None:
+    """The rows of each ``(query, schema)`` as a frame typed by ``schema``, read through
+    ADBC in child processes, one per query, side by side.
+
+    ``schema`` names the selected columns in order. None when ADBC cannot serve
+    this connection (see the module's notes): use ``fetch_frame`` instead.
+    """
+    path = sqlite_file(conn)
+    if path is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="corpcredit-read-") as directory:
+        children = []
+        for n, (query, _) in enumerate(queries):
+            sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+            output = Path(directory) / f"{n}.arrow"
+            command = [sys.executable, str(_CHILD), path, str(output), str(_BATCH_ROWS)]
+            child = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            assert child.stdin is not None
+            child.stdin.write(sql)
+            child.stdin.close()
+            children.append((child, output))
+        failures = []
+        for child, _ in children:
+            assert child.stderr is not None
+            error = child.stderr.read()
+            if child.wait() != 0:
+                failures.append(error.strip().splitlines()[-1:] or [f"exit {child.returncode}"])
+        if failures:  # the caller's row reader reads the same rows
+            log.warning("reading through ADBC failed, reading row by row: %s", failures)
+            return None
+        return [
+            _typed(pl.read_ipc(output, memory_map=False), schema)
+            for (_, output), (_, schema) in zip(children, queries, strict=True)
+        ]
+
+
+def _typed(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    if frame.width != len(schema):
+        raise ValueError(f"query selects {frame.width} columns, schema names {len(schema)}")
+    return pl.DataFrame(
+        [
+            _column(series.alias(name), dtype)
+            for series, (name, dtype) in zip(frame.get_columns(), schema.items(), strict=True)
+        ]
+    )
+
+
+@contextmanager
+def scratch_space(conn: Connection, slots: int = 8) -> Iterator[None]:
+    """Give ``conn`` (a SQLite file connection, outside any transaction) room for up to
+    ``slots`` frames written by :func:`insert_via_scratch` in its next transactions;
+    detach and delete them on the way out. Elsewhere this does nothing, and inserts
+    take the usual way.
+    """
+    if sqlite_file(conn) is None or conn.in_transaction():
+        yield
+        return
+    directory = Path(tempfile.mkdtemp(prefix="corpcredit-scratch-"))
+    dbapi: Any = conn.connection.driver_connection
+    attached: list[str] = []
+    conn.info[_SLOTS] = _Scratch(directory, slots, attached)
+    try:
+        yield
+    finally:
+        conn.info.pop(_SLOTS, None)
+        if conn.in_transaction():  # cannot detach inside one: never reuse this connection
+            conn.invalidate()
+        elif not conn.invalidated:
+            for name in attached:
+                dbapi.execute(f"DETACH DATABASE {name}")
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+class _Scratch:
+    def __init__(self, directory: Path, slots: int, attached: list[str]) -> None:
+        self.directory, self.slots, self.attached = directory, slots, attached
+
+
+def insert_via_scratch(conn: Connection, table: str, values: pl.DataFrame) -> bool:
+    """Insert ``values`` (already in SQLite's storage formats, columns named as the
+    table's) into ``table`` through a scratch database; False when the connection has
+    no scratch space left, or the frame is small, and nothing was written."""
+    scratch: _Scratch | None = conn.info.get(_SLOTS)
+    if scratch is None or len(scratch.attached) >= scratch.slots:
+        return False
+    if values.height < SCRATCH_MIN_ROWS:
+        return False
+    name = f"cc_scratch_{len(scratch.attached)}"
+    path = scratch.directory / f"{name}.db"
+    arrow = values.with_columns(pl.col(pl.Int8, pl.Int16, pl.Int32).cast(pl.Int64)).to_arrow()
+    try:
+        import adbc_driver_sqlite.dbapi as adbc
+
+        with adbc.connect(str(path), autocommit=True) as writer, writer.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=OFF")  # a scratch file: nothing to protect
+            cursor.execute("PRAGMA synchronous=OFF")
+            cursor.adbc_ingest("frame", arrow, mode="create")
+    except Exception as exc:
+        log.warning("writing through ADBC failed, inserting row by row instead: %s", exc)
+        path.unlink(missing_ok=True)
+        return False
+    dbapi: Any = conn.connection.driver_connection
+    # The driver's copy of SQLite has closed the file: only ours has it open from now on.
+    dbapi.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))  # allowed in a transaction
+    scratch.attached.append(name)
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(c) for c in values.columns)
+    conn.exec_driver_sql(
+        f"INSERT INTO main.{quote(table)} ({columns}) SELECT {columns} FROM {name}.frame"
+    )
+    return True
