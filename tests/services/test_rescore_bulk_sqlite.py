@@ -1,0 +1,118 @@
+"""A full rescore of a SQLite file writes through scratch databases and without foreign-key
+work: what it stores must be exactly what the row-by-row path stores, value and type."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corpcredit import synth
+from corpcredit.services import ingest_sql, rescore_all, sqlite_arrow
+from corpcredit.store import create_engine_for, upgrade
+from tests.ingest.builders import AS_OF, CAT, ingest
+
+#: Every materialised table, with every column but the computation time.
+DERIVED = {
+    "results": "usci, as_of, natural_person, score, grade, black, red, abnormal, "
+    "own_points_h, received_points_h, next_change, catalogue_version, head_usci",
+    "contributions": "usci, record_source, record_id, from_usci, role, points_h, ends_on, "
+    "kind, tier, authority, decision_no, catalogue_version",
+    "result_lists": "*",
+    "list_entries": "usci, list, entered_on, left_on, basis",
+    "search_names": "*",
+}
+
+
+def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Each derived table's rows, every value paired with its SQLite storage class."""
+    db = sqlite3.connect(path)
+    try:
+        out = {}
+        for table, columns in DERIVED.items():
+            names = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+            wanted = names if columns == "*" else [c.strip() for c in columns.split(",")]
+            typed = ", ".join(f"{c}, typeof({c})" for c in wanted)
+            out[table] = sorted(db.execute(f"SELECT {typed} FROM {table}").fetchall(), key=repr)
+        return out
+    finally:
+        db.close()
+
+
+def test_scratch_writes_store_exactly_what_row_writes_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'a.db'}")
+    upgrade(engine)
+    registry = synth.generate(400, 17, as_of=AS_OF)
+    paths = synth.write(registry, tmp_path, "parquet")
+    for kind in synth.FEEDS:
+        ingest(engine, kind, paths[kind])
+    engine.dispose()
+    shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
+
+    later = AS_OF.replace(year=AS_OF.year + 1)  # so that results, lists and entries change
+    row_engine = create_engine_for(f"sqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 10**9)  # never
+    rescore_all(row_engine, later, CAT)
+    row_engine.dispose()
+
+    bulk_engine = create_engine_for(f"sqlite:///{tmp_path / 'b.db'}")
+    monkeypatch.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 1)  # every frame
+    used: list[str] = []
+
+    def counted(conn: Any, table: str, values: Any) -> bool:
+        done = sqlite_arrow.insert_via_scratch(conn, table, values)
+        used.extend([table] if done else [])
+        return done
+
+    monkeypatch.setattr(ingest_sql, "insert_via_scratch", counted)
+    summary = rescore_all(bulk_engine, later, CAT)
+    assert summary.entities == 400 and summary.left > 0
+    assert {"results", "contributions", "result_lists"} <= set(used)
+
+    rows, bulk = _dump(tmp_path / "a.db"), _dump(tmp_path / "b.db")
+    assert all(rows[t] for t in DERIVED)
+    for table in DERIVED:
+        assert bulk[table] == rows[table], table
+
+    # The pooled connection is handed back as it was taken: foreign keys enforced,
+    # nothing attached; the references hold; no scratch file is left behind.
+    with bulk_engine.connect() as conn:
+        dbapi: Any = conn.connection.driver_connection
+        assert dbapi.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert {r[1] for r in dbapi.execute("PRAGMA database_list")} <= {"main", "temp"}
+        assert dbapi.execute("PRAGMA foreign_key_check").fetchall() == []
+    bulk_engine.dispose()
+    assert not list(Path(tmp_path).glob("corpcredit-scratch-*"))
+
+
+def test_a_failed_rescore_leaves_the_store_and_the_connection_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    registry = synth.generate(120, 3, as_of=AS_OF)
+    paths = synth.write(registry, tmp_path, "parquet")
+    for kind in synth.FEEDS:
+        ingest(engine, kind, paths[kind])
+    before = _dump(tmp_path / "r.db")
+
+    from corpcredit.services import rescore as rescore_module
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 1)
+    monkeypatch.setattr(rescore_module, "update_list_entries", broken)  # after the writes
+    with pytest.raises(RuntimeError, match="disk full"):
+        rescore_all(engine, AS_OF.replace(year=AS_OF.year + 1), CAT)
+    assert _dump(tmp_path / "r.db") == before
+    with engine.connect() as conn:
+        dbapi: Any = conn.connection.driver_connection
+        assert dbapi.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert {r[1] for r in dbapi.execute("PRAGMA database_list")} <= {"main", "temp"}
+    engine.dispose()
