@@ -14,6 +14,7 @@ from corpcredit.settings import Settings
 from corpcredit.store import create_engine_for
 from corpcredit.store.schema import results
 from corpcredit.web import create_app
+from corpcredit.web.api import entities as entities_api
 from corpcredit.web.cache import ResponseCache
 from corpcredit.web.etag import body_etag
 from tests.web.conftest import GENEROUS, TestClient
@@ -163,3 +164,25 @@ def test_off_without_a_sqlite_file(url: str) -> None:
 def test_off_when_no_entries_are_allowed(tmp_path: Path) -> None:
     cache = _file_cache(tmp_path, entries=0)
     assert not cache.enabled
+
+
+def test_a_kept_answer_is_sent_before_routing_but_never_to_a_client_with_credentials(
+    clients: tuple[TestClient, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept, _ = clients
+    path = f"/api/v1/entities/{HEAD}"
+    calls: list[str] = []
+    real = entities_api.current_view
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(entities_api, "current_view", counting)
+    first = kept.get(path)
+    assert kept.get(path).content == first.content
+    assert kept.get(path + "?as_of=" + first.json()["as_of"]).status_code == 200
+    assert calls == [HEAD]  # the second came from memory; as_of never goes this way
+    # Credentials are checked by the routes, kept answer or not.
+    refused = kept.get(path, headers={"Authorization": "Bearer cc_not-a-token"})
+    assert refused.status_code == 401

@@ -23,7 +23,7 @@ from corpcredit.catalogue import default_catalogue, load_catalogue
 from corpcredit.settings import Settings, get_settings
 from corpcredit.store import connect
 from corpcredit.web import api, pages
-from corpcredit.web.cache import ResponseCache
+from corpcredit.web.cache import KeptAnswers, ResponseCache
 from corpcredit.web.clock import today
 from corpcredit.web.errors import install_error_handlers
 from corpcredit.web.etag import ETagMiddleware
@@ -109,6 +109,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    # Inside the ETag and the rate limit: a kept answer is tagged and counted as any.
+    app.add_middleware(KeptAnswers, cache=answers)
     # Added last, so it runs first: a refused request costs no database work.
     app.add_middleware(ETagMiddleware)
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)

@@ -10,6 +10,12 @@ before every lookup (a few microseconds), changes whenever any other connection,
 in this process or another, has committed. An answer is therefore never served
 after the write that changed it has committed.
 
+Answers are kept under the request itself (:func:`answer_key`: path, query string
+and day), so :class:`KeptAnswers`, a pure ASGI middleware in front of the routing,
+sends a kept answer without running FastAPI's routing and dependencies at all;
+only the routes that put an answer there decide what is kept, and a request with
+credentials always goes through them.
+
 Only a SQLite file offers that signal cheaply; on PostgreSQL (or an in-memory
 SQLite database, whose writers share one connection) the cache stays off and
 every request is answered afresh. Nothing but successful anonymous answers is
@@ -24,12 +30,17 @@ import urllib.parse
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from corpcredit.web.clock import today
 from corpcredit.web.etag import body_etag
 
-__all__ = ["CachedAnswer", "ResponseCache"]
+__all__ = ["CachedAnswer", "KeptAnswers", "ResponseCache", "answer_key"]
+
+JSON = b"application/json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,20 @@ class CachedAnswer:
     @classmethod
     def of(cls, body: bytes) -> CachedAnswer:
         return cls(body, body_etag(body))
+
+    @property
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The headers a Starlette ``Response`` of this JSON body with this ETag has."""
+        return [
+            (b"etag", self.etag.encode("latin-1")),
+            (b"content-length", str(len(self.body)).encode("latin-1")),
+            (b"content-type", JSON),
+        ]
+
+
+def answer_key(scope: Scope, day: date) -> tuple[str, bytes, date]:
+    """What a kept answer is filed under: the request's path and query string, the day."""
+    return (scope["path"], scope.get("query_string", b""), day)
 
 
 class ResponseCache:
@@ -125,3 +150,33 @@ def _sqlite_file(engine: Engine) -> str | None:
     if not path or path == ":memory:" or path.startswith("file:") or "mode=memory" in str(url):
         return None
     return path
+
+
+class KeptAnswers:
+    """Pure ASGI middleware: an anonymous ``GET`` under ``prefix`` whose answer is kept
+    (and still current) is sent from memory, before routing; anything else passes on.
+
+    Placed inside the rate limit and the ETag middleware, so a kept answer is counted,
+    tagged, given its Cache-Control and turned into ``304`` exactly as a fresh one.
+    """
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache, prefix: str = "/api/v1/") -> None:
+        self.app = app
+        self.cache = cache
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.cache.enabled
+            and scope["type"] == "http"
+            and scope["method"] == "GET"
+            and scope["path"].startswith(self.prefix)
+            and not any(name == b"authorization" for name, _ in scope["headers"])
+        ):
+            found, _ = self.cache.get(answer_key(scope, today()))
+            if found is not None:
+                start = {"type": "http.response.start", "status": 200}
+                await send({**start, "headers": found.raw_headers})
+                await send({"type": "http.response.body", "body": found.body})
+                return
+        await self.app(scope, receive, send)

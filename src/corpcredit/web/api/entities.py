@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.engine import Connection, Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
 
 from corpcredit import ids
@@ -24,7 +25,7 @@ from corpcredit.web.api.schemas import (
     history_point_out,
     record_out,
 )
-from corpcredit.web.cache import ResponseCache
+from corpcredit.web.cache import ResponseCache, answer_key
 from corpcredit.web.clock import today
 from corpcredit.web.params import parse_day, parse_known_at, parse_paging
 from corpcredit.web.state import catalogue, database, response_cache
@@ -57,6 +58,7 @@ Answers = Annotated[ResponseCache | None, Depends(response_cache)]
 
 @router.get("/entities/{usci}", response_model=EntityOut, responses=ERRORS)
 async def get_entity(
+    request: Request,
     usci: str,
     db: Db,
     cat: Cat,
@@ -72,7 +74,7 @@ async def get_entity(
         # in memory; otherwise a few indexed reads of materialised tables, cheaper than
         # the hop through the thread pool, so answered here. The kernel never runs here.
         t = today()
-        key = ("entity", usci, t)
+        key = answer_key(request.scope, t)
         found, version = answers.get(key) if answers is not None else (None, None)
         if found is not None:
             return cached_response(found)

@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.engine import Engine
+from starlette.requests import Request
 from starlette.responses import Response
 
 from corpcredit.services.search import search
 from corpcredit.web.api.common import ERRORS, cached_response, json_response, page_info
 from corpcredit.web.api.schemas import SearchPageOut, search_hit_out
-from corpcredit.web.cache import ResponseCache
+from corpcredit.web.cache import ResponseCache, answer_key
 from corpcredit.web.clock import today
 from corpcredit.web.params import MAX_QUERY, parse_paging, parse_query
 from corpcredit.web.state import database, response_cache
@@ -23,6 +24,7 @@ router = APIRouter(tags=["search"])
 
 @router.get("/search", response_model=SearchPageOut, responses=ERRORS)
 async def get_search(
+    request: Request,
     db: Annotated[Engine, Depends(database)],
     answers: Annotated[ResponseCache | None, Depends(response_cache)],
     q: Annotated[
@@ -37,7 +39,7 @@ async def get_search(
     text = parse_query(q)
     paging = parse_paging(page, per_page)
     # The same bytes for everyone until the registry changes: kept in memory.
-    key = ("search", text, paging.page, paging.per_page, today())
+    key = answer_key(request.scope, today())
     kept, version = answers.get(key) if answers is not None else (None, None)
     if kept is not None:
         return cached_response(kept)
