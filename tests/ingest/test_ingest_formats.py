@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from corpcredit import synth
+from corpcredit.services import sqlite_arrow
+from corpcredit.store import create_engine_for, upgrade
 from corpcredit.store.schema import entities, entity_aliases, record_events, records, results
 from tests.factory import usci
 from tests.ingest.builders import (
@@ -23,6 +25,7 @@ from tests.ingest.builders import (
     event,
     ingest,
     record,
+    snapshot,
     write_feed,
 )
 
@@ -131,3 +134,36 @@ def test_synthetic_parquet_and_csv_feeds_are_the_same_records(
         summary = ingest(engine, kind, csv[kind])
         assert summary.accepted == summary.updated == 0, kind
     assert count(engine, "record_versions") == versions
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_frames_written_through_scratch_databases_land_the_same(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite, chunk frames above a size go in through ADBC scratch files: the store
+    is the same as when every row is bound one by one."""
+    registry = synth.generate(150, 3)
+    feeds = synth.write(registry, tmp_path / "pq", "parquet")
+    by_rows = create_engine_for(f"sqlite:///{tmp_path / 'by_rows.db'}")
+    try:
+        upgrade(by_rows)
+        monkeypatch.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 10**9)  # never
+        for kind in synth.FEEDS:
+            ingest(by_rows, kind, feeds[kind], chunk_rows=200)
+        written: list[str] = []
+        original = sqlite_arrow.insert_via_scratch
+
+        def counted(conn: sa.Connection, table: str, values: object) -> bool:
+            done = original(conn, table, values)  # type: ignore[arg-type]
+            if done:
+                written.append(table)
+            return done
+
+        monkeypatch.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 1)  # every frame
+        monkeypatch.setattr("corpcredit.services.ingest_sql.insert_via_scratch", counted)
+        for kind in synth.FEEDS:
+            ingest(engine, kind, feeds[kind], chunk_rows=200)
+        assert "_cc_stage_records" in written
+        assert snapshot(engine) == snapshot(by_rows)
+    finally:
+        by_rows.dispose()

@@ -50,6 +50,7 @@ from corpcredit.ingest.readers import FeedReader, RawChunk, open_feed
 from corpcredit.scoring.frames import CHINA_TZ
 from corpcredit.services.ingest_sql import tune_for_bulk
 from corpcredit.services.rescore import rescore_organisations
+from corpcredit.services.sqlite_arrow import scratch_space
 from corpcredit.store import write_transaction
 
 __all__ = ["IngestProgress", "IngestSummary", "default_report_path", "ingest_file"]
@@ -236,7 +237,9 @@ def _run(
         consumed += raw.consumed
         clock.lap("check")
         checked = check_chunk(kind, raw, file, cat)
-        with write_transaction(conn):
+        # Large frames (the stage, the rescore's rows) go in through scratch databases
+        # written in C on SQLite (see corpcredit.services.sqlite_arrow); nothing elsewhere.
+        with scratch_space(conn), write_transaction(conn):
             clock.lap("land")
             if state.batch_id is None:
                 open_batch(conn, kind, file, feed.info.sha256, state, now)

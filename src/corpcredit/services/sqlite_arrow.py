@@ -195,7 +195,12 @@ def insert_via_scratch(conn: Connection, table: str, values: pl.DataFrame) -> bo
     scratch.attached.append(name)
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(c) for c in values.columns)
+    # A connection's temporary tables (staging, key sets) live in ``temp``, not ``main``.
+    temporary = dbapi.execute(
+        "SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    schema = "temp" if temporary else "main"
     conn.exec_driver_sql(
-        f"INSERT INTO main.{quote(table)} ({columns}) SELECT {columns} FROM {name}.frame"
+        f"INSERT INTO {schema}.{quote(table)} ({columns}) SELECT {columns} FROM {name}.frame"
     )
     return True
