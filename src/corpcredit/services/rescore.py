@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -51,7 +52,7 @@ from corpcredit.services.materialise import (
 )
 from corpcredit.services.name_index import update_name_index
 from corpcredit.services.sqlite_arrow import read_frames, scratch_space
-from corpcredit.services.windows import replace_list_windows
+from corpcredit.services.windows import list_windows_frame, replace_list_windows
 from corpcredit.store import begin_write, write_transaction
 from corpcredit.store.frames import KernelInputs
 from corpcredit.store.schema import entities, record_events, records, results
@@ -334,9 +335,14 @@ def rescore_all(
         )
         t2 = time.perf_counter()
         report("writing results", 0, None)
-        replace_results(conn, out, frames.entities, _now(), scoped=False)
-        report("writing list windows", 0, None)
-        replace_list_windows(conn, frames, out, cat, as_of, scoped=False)
+        # The list windows are computed (Polars, no GIL) while SQLite writes the results.
+        with ThreadPoolExecutor(1, thread_name_prefix="corpcredit-windows") as pool:
+            windows = pool.submit(list_windows_frame, frames, out, cat, as_of)
+            replace_results(conn, out, frames.entities, _now(), scoped=False)
+            report("writing list windows", 0, None)
+            replace_list_windows(
+                conn, frames, out, cat, as_of, scoped=False, windows=windows.result()
+            )
         report("indexing changed names", 0, None)
         update_name_index(conn, scoped=False)
         t3 = time.perf_counter()

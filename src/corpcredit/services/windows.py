@@ -62,16 +62,21 @@ def replace_list_windows(
     as_of: date,
     *,
     scoped: bool,
+    windows: pl.DataFrame | None = None,
 ) -> int:
     """Replace the ``result_lists`` rows of :data:`MEMBERS` (or of everyone) with the
-    windows of the lists ``out`` puts them on; returns how many were written."""
+    windows of the lists ``out`` puts them on; returns how many were written.
+
+    ``windows``: :func:`list_windows_frame` of the same arguments, when the caller
+    has computed it already (a full rescore computes it while it writes results).
+    """
     if scoped:
         conn.execute(
             result_lists.delete().where(result_lists.c.usci.in_(sa.select(MEMBERS.c.usci)))
         )
     else:
         conn.execute(result_lists.delete())
-    rows = list_windows_frame(frames, out, cat, as_of)
+    rows = list_windows_frame(frames, out, cat, as_of) if windows is None else windows
     return insert_frame(conn, result_lists, rows)
 
 
