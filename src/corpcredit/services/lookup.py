@@ -56,6 +56,7 @@ from corpcredit.scoring.explain import Line
 from corpcredit.scoring.frames import CHINA_TZ, ROLE_ORDER, to_utc
 from corpcredit.services.lists import LISTS, Ground, Window, list_windows, repair_date
 from corpcredit.store.frames import KernelInputs, entity_version_at, load_frames
+from corpcredit.store.prepared import Prepared
 from corpcredit.store.schema import (
     contributions,
     entities,
@@ -652,6 +653,8 @@ _MEMBERS = sa.select(
     entities.c.natural_person,
 ).where(entities.c.head_usci == sa.bindparam("head"))
 _REPAIR_EVENTS = ("repaired", "revoked_repair")
+# The constants written into the SQL: a prepared statement has no expanding IN.
+_IS_REPAIR_EVENT = record_events.c.event.in_([sa.literal_column(f"'{e}'") for e in _REPAIR_EVENTS])
 _LINES = (
     sa.select(
         contributions.c.record_source,
@@ -674,7 +677,7 @@ _LINES = (
         .where(
             record_events.c.source == contributions.c.record_source,
             record_events.c.record_id == contributions.c.record_id,
-            record_events.c.event.in_(_REPAIR_EVENTS),
+            _IS_REPAIR_EVENT,
         )
         .label("repair_events"),
     )
@@ -717,8 +720,17 @@ _REPAIRS = (
     )
     .where(
         contributions.c.usci == sa.bindparam("usci"),
-        record_events.c.event.in_(_REPAIR_EVENTS),
+        _IS_REPAIR_EVENT,
     )
+)
+
+# Today's view reads these for every page: compiled once, run on SQLite's cursor.
+_READ_CURRENT, _READ_MEMBERS, _READ_LINES, _READ_WINDOWS, _READ_REPAIRS = (
+    Prepared(_CURRENT),
+    Prepared(_MEMBERS),
+    Prepared(_LINES),
+    Prepared(_WINDOWS),
+    Prepared(_REPAIRS),
 )
 
 
@@ -751,7 +763,7 @@ def current_view(
     :func:`resolve` does for an invalid or unknown identifier."""
     info = ids.parse(usci)
     t = today or _today()
-    rows = conn.execute(_CURRENT, {"usci": info.usci}).all()
+    rows = _READ_CURRENT.rows(conn, {"usci": info.usci})
     if not rows:
         raise NotFound(
             f"{info.usci} is not in the registry",
@@ -776,11 +788,11 @@ def current_view(
     )
     if person:
         return view  # never scored, never listed (DOMAIN.md §1)
-    members = conn.execute(_MEMBERS, {"head": row.head_usci}).all()
+    members = _READ_MEMBERS.rows(conn, {"head": row.head_usci})
     refs = {m.usci: EntityRef(m.usci, m.name, m.name_en) for m in members}
-    lines = conn.execute(_LINES, {"usci": info.usci}).all()
+    lines = _READ_LINES.rows(conn, {"usci": info.usci})
     hidden = (
-        _repaired_now(conn.execute(_REPAIRS, {"usci": info.usci}).all())
+        _repaired_now(_READ_REPAIRS.rows(conn, {"usci": info.usci}))
         if any(x.repair_events for x in lines)
         else set()
     )
@@ -900,7 +912,7 @@ def _materialised_lists(
     """The memberships from ``result_lists``, as :func:`_memberships` gives them (the
     ``hidden`` records left out); None when a list has no window there or a ground is
     not among the counted records."""
-    windows = {w.list: w for w in conn.execute(_WINDOWS, {"usci": usci})}
+    windows = {w.list: w for w in _READ_WINDOWS.rows(conn, {"usci": usci})}
     by_key = {(r.source, r.record_id): r for r in recs}
     out = []
     for which in on:
