@@ -34,6 +34,7 @@ from corpcredit.repair.objection import Objection, ObjectionAction, decide
 from corpcredit.repair.objection import file_objection as _file
 from corpcredit.services.rescore import rescore_organisations
 from corpcredit.store import begin_write
+from corpcredit.store.prepared import Prepared
 from corpcredit.store.schema_cases import objections
 
 __all__ = ["decide_objection", "disputed_records", "file_objection", "get_objection"]
@@ -119,11 +120,18 @@ def decide_objection(
     return new
 
 
+_OPEN = sa.select(objections.c.record_source, objections.c.record_id).where(
+    objections.c.state == "filed"
+)
+# One organisation's: what every page view of it asks, so prepared once.
+_OPEN_OF_ONE = Prepared(_OPEN.where(objections.c.usci == sa.bindparam("usci")))
+
+
 def disputed_records(conn: Connection, uscis: Sequence[str] | None = None) -> set[RecordRef]:
     """Records with an open objection (of ``uscis``' entities, or all): shown as disputed."""
-    q = sa.select(objections.c.record_source, objections.c.record_id).where(
-        objections.c.state == "filed"
-    )
+    if uscis is not None and len(set(uscis)) == 1:
+        return {RecordRef(s, r) for s, r in _OPEN_OF_ONE.rows(conn, {"usci": uscis[0]})}
+    q = _OPEN
     if uscis is not None:
         q = q.where(objections.c.usci.in_(sorted(set(uscis))))
     return {RecordRef(s, r) for s, r in conn.execute(q)}
