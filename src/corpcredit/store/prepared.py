@@ -9,7 +9,9 @@ converts every column with the result processor SQLAlchemy would apply (dates,
 booleans, UTC instants, JSON), so callers get the same values as from
 ``conn.execute(stmt, params).all()``, as named tuples with ``_asdict()``. Other
 databases, and statements whose compiled form cannot be reused as is, go through
-``conn.execute`` unchanged.
+``conn.execute`` unchanged. Written by hand because SQLAlchemy has no cheaper
+way to run one compiled statement again (its compiled cache still builds an
+execution context and a result object per call).
 """
 
 from __future__ import annotations

@@ -20,6 +20,10 @@ Only a SQLite file offers that signal cheaply; on PostgreSQL (or an in-memory
 SQLite database, whose writers share one connection) the cache stays off and
 every request is answered afresh. Nothing but successful anonymous answers is
 stored; errors, other days (``as_of``) and knowledge times are never cached.
+
+Written by hand (an ordered dict and a lock): ``functools.lru_cache`` memoises a
+function, while this needs answers put only when read under the version still
+current, and emptied on a signal from the database.
 """
 
 from __future__ import annotations
