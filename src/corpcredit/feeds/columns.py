@@ -55,7 +55,28 @@ def parse_timestamp(col: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
             pl.lit(False),
         )
     s = clean_text(col).str.replace(r"^(\d{4}-\d{2}-\d{2}) ", "${1}T").str.replace(r"Z$", "+00:00")
-    with_offset = s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", time_zone="UTC", strict=False)
+    parsed = s.map_batches(_text_timestamps, return_dtype=_UTC, is_elementwise=True)
+    return parsed, s.is_not_null() & parsed.is_null()
+
+
+_UTC = pl.Datetime("us", "UTC")
+
+
+def _text_timestamps(text: pl.Series) -> pl.Series:
+    """With an offset, or else local (China Standard Time) with seconds, minutes or a date.
+
+    In two steps: only the values without an offset are tried as local times. (In
+    one expression Polars parses every value four times; a failed parse costs as
+    much as a good one, and feeds usually give the offset.)
+    """
+    frame = text.to_frame("s").with_columns(
+        pl.col("s")
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", time_zone="UTC", strict=False)
+        .alias("o")
+    )
+    rest = pl.when(pl.col("o").is_null()).then(pl.col("s"))
+    frame = frame.with_columns(rest.alias("s"))
+    s = pl.col("s")
     local = (
         pl.coalesce(
             s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False),
@@ -65,8 +86,7 @@ def parse_timestamp(col: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         .dt.replace_time_zone("Asia/Shanghai")
         .dt.convert_time_zone("UTC")
     )
-    parsed = pl.coalesce(with_offset, local).cast(pl.Datetime("us", "UTC"))
-    return parsed, s.is_not_null() & parsed.is_null()
+    return frame.select(pl.coalesce(pl.col("o"), local).cast(_UTC)).to_series().alias(text.name)
 
 
 def parse_bool(col: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
