@@ -1,5 +1,6 @@
-"""A full rescore of a SQLite file writes through scratch databases and without foreign-key
-work: what it stores must be exactly what the row-by-row path stores, value and type."""
+"""A full rescore of a SQLite file writes through scratch databases, only the rows that
+differ, and without foreign-key work: what it stores must be exactly what the
+row-by-row path (delete everything, insert everything) stores, value and type."""
 
 from __future__ import annotations
 
@@ -56,8 +57,10 @@ def test_scratch_writes_store_exactly_what_row_writes_store(
 
     later = AS_OF.replace(year=AS_OF.year + 1)  # so that results, lists and entries change
     row_engine = create_engine_for(f"sqlite:///{tmp_path / 'a.db'}")
-    monkeypatch.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 10**9)  # never
-    rescore_all(row_engine, later, CAT)
+    with monkeypatch.context() as rows_only:
+        rows_only.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 10**9)  # never
+        rows_only.setattr(ingest_sql, "sync_via_scratch", lambda *_a, **_k: False)
+        rescore_all(row_engine, later, CAT)
     row_engine.dispose()
 
     bulk_engine = create_engine_for(f"sqlite:///{tmp_path / 'b.db'}")
@@ -69,10 +72,17 @@ def test_scratch_writes_store_exactly_what_row_writes_store(
         used.extend([table] if done else [])
         return done
 
+    def synced(conn: Any, table: Any, values: Any, **kwargs: Any) -> bool:
+        done = sqlite_arrow.sync_via_scratch(conn, table, values, **kwargs)
+        used.extend([f"synced {table.name}"] if done else [])
+        return done
+
     monkeypatch.setattr(ingest_sql, "insert_via_scratch", counted)
+    monkeypatch.setattr(ingest_sql, "sync_via_scratch", synced)
     summary = rescore_all(bulk_engine, later, CAT)
     assert summary.entities == 400 and summary.left > 0
-    assert {"results", "contributions", "result_lists"} <= set(used)
+    assert {"synced results", "synced contributions", "synced result_lists"} <= set(used)
+    assert "list_entries" in used  # opened entries: inserted through scratch
 
     rows, bulk = _dump(tmp_path / "a.db"), _dump(tmp_path / "b.db")
     assert all(rows[t] for t in DERIVED)

@@ -28,7 +28,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from corpcredit.services.sqlite_arrow import insert_via_scratch
+from corpcredit.services.sqlite_arrow import insert_via_scratch, sync_via_scratch
 
 __all__ = [
     "ROW_NUMBER",
@@ -37,6 +37,7 @@ __all__ = [
     "insert_frame",
     "iter_fetch",
     "reset_temp",
+    "synced",
     "temp_table",
     "tune_for_bulk",
 ]
@@ -153,6 +154,18 @@ def insert_frame(conn: Connection, table: sa.Table, df: pl.DataFrame) -> int:
             for row in df.iter_rows():
                 copy.write_row(row)
     return df.height
+
+
+def synced(
+    conn: Connection, table: sa.Table, df: pl.DataFrame, *, stamps: Sequence[str] = ()
+) -> bool:
+    """Make ``table`` hold exactly the rows of ``df`` (every column of the table),
+    writing only the rows that differ, where the connection can: a SQLite file with
+    scratch space (:func:`corpcredit.services.sqlite_arrow.sync_via_scratch`, which
+    says what ``stamps`` are). False elsewhere, having written nothing."""
+    if conn.dialect.name != "sqlite":
+        return False
+    return sync_via_scratch(conn, table, _sqlite_values(df), stamps=stamps)
 
 
 def _column(values: Sequence[Any], name: str, dtype: pl.DataType, dialect: str) -> pl.Series:

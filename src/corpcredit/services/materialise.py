@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.scoring import ScoreOutput, prepare_records
-from corpcredit.services.ingest_sql import fetch_frame, insert_frame, temp_table
+from corpcredit.services.ingest_sql import fetch_frame, insert_frame, synced, temp_table
 from corpcredit.store.frames import KernelInputs
 from corpcredit.store.schema import LISTS, contributions, list_entries, results
 
@@ -71,23 +71,30 @@ def replace_results(
     """Replace the results and contributions of :data:`MEMBERS` (or of everyone).
 
     ``heads`` maps ``usci`` to ``head_usci``; ``out`` must cover every entity in
-    scope, so no stale row survives.
+    scope, so no stale row survives. A whole-registry replace on a SQLite file with
+    scratch space writes only the rows that differ (:func:`.ingest_sql.synced`).
     """
+    version = out.results.get_column("catalogue_version")
+    res = out.results.join(heads.select("usci", "head_usci"), on="usci", how="left").with_columns(
+        pl.lit(computed_at).cast(pl.Datetime("us", "UTC")).alias("computed_at")
+    )
+    res = res.select([c.name for c in results.columns])
+    lines = out.contributions.with_columns(
+        pl.lit(version[0] if len(version) else None, dtype=pl.Utf8).alias("catalogue_version")
+    ).select([c.name for c in contributions.columns])
+    if not scoped and synced(conn, results, res, stamps=("as_of", "computed_at")):
+        if not synced(conn, contributions, lines):
+            conn.execute(contributions.delete())
+            insert_frame(conn, contributions, lines)
+        return
     if scoped:
         conn.execute(contributions.delete().where(contributions.c.usci.in_(_SCOPE)))
         conn.execute(results.delete().where(results.c.usci.in_(_SCOPE)))
     else:
         conn.execute(contributions.delete())
         conn.execute(results.delete())
-    version = out.results.get_column("catalogue_version")
-    res = out.results.join(heads.select("usci", "head_usci"), on="usci", how="left").with_columns(
-        pl.lit(computed_at).cast(pl.Datetime("us", "UTC")).alias("computed_at")
-    )
-    insert_frame(conn, results, res.select([c.name for c in results.columns]))
-    lines = out.contributions.with_columns(
-        pl.lit(version[0] if len(version) else None, dtype=pl.Utf8).alias("catalogue_version")
-    )
-    insert_frame(conn, contributions, lines.select([c.name for c in contributions.columns]))
+    insert_frame(conn, results, res)
+    insert_frame(conn, contributions, lines)
 
 
 def list_basis(

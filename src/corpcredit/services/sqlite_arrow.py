@@ -43,7 +43,13 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-__all__ = ["insert_via_scratch", "read_frames", "scratch_space", "sqlite_file"]
+__all__ = [
+    "insert_via_scratch",
+    "read_frames",
+    "scratch_space",
+    "sqlite_file",
+    "sync_via_scratch",
+]
 
 log = logging.getLogger(__name__)
 
@@ -166,15 +172,13 @@ class _Scratch:
         self.directory, self.slots, self.attached = directory, slots, attached
 
 
-def insert_via_scratch(conn: Connection, table: str, values: pl.DataFrame) -> bool:
-    """Insert ``values`` (already in SQLite's storage formats, columns named as the
-    table's) into ``table`` through a scratch database; False when the connection has
-    no scratch space left, or the frame is small, and nothing was written."""
+def _to_scratch(conn: Connection, values: pl.DataFrame, index: Sequence[str] = ()) -> str | None:
+    """Write ``values`` to a fresh scratch database as table ``frame`` (with a unique
+    index on ``index`` when given) and attach it; its schema name, or None (no slot
+    left, or the driver failed, and nothing was attached)."""
     scratch: _Scratch | None = conn.info.get(_SLOTS)
     if scratch is None or len(scratch.attached) >= scratch.slots:
-        return False
-    if values.height < SCRATCH_MIN_ROWS:
-        return False
+        return None
     name = f"cc_scratch_{len(scratch.attached)}"
     path = scratch.directory / f"{name}.db"
     arrow = values.with_columns(pl.col(pl.Int8, pl.Int16, pl.Int32).cast(pl.Int64)).to_arrow()
@@ -185,14 +189,29 @@ def insert_via_scratch(conn: Connection, table: str, values: pl.DataFrame) -> bo
             cursor.execute("PRAGMA journal_mode=OFF")  # a scratch file: nothing to protect
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.adbc_ingest("frame", arrow, mode="create")
+            if index:
+                cursor.execute(f"CREATE UNIQUE INDEX frame_key ON frame ({', '.join(index)})")
     except Exception as exc:
-        log.warning("writing through ADBC failed, inserting row by row instead: %s", exc)
+        log.warning("writing through ADBC failed, writing row by row instead: %s", exc)
         path.unlink(missing_ok=True)
-        return False
+        return None
     dbapi: Any = conn.connection.driver_connection
     # The driver's copy of SQLite has closed the file: only ours has it open from now on.
     dbapi.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))  # allowed in a transaction
     scratch.attached.append(name)
+    return name
+
+
+def insert_via_scratch(conn: Connection, table: str, values: pl.DataFrame) -> bool:
+    """Insert ``values`` (already in SQLite's storage formats, columns named as the
+    table's) into ``table`` through a scratch database; False when the connection has
+    no scratch space left, or the frame is small, and nothing was written."""
+    if values.height < SCRATCH_MIN_ROWS:
+        return False
+    name = _to_scratch(conn, values)
+    if name is None:
+        return False
+    dbapi: Any = conn.connection.driver_connection
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(c) for c in values.columns)
     # A connection's temporary tables (staging, key sets) live in ``temp``, not ``main``.
@@ -203,4 +222,56 @@ def insert_via_scratch(conn: Connection, table: str, values: pl.DataFrame) -> bo
     conn.exec_driver_sql(
         f"INSERT INTO {schema}.{quote(table)} ({columns}) SELECT {columns} FROM {name}.frame"
     )
+    return True
+
+
+def sync_via_scratch(
+    conn: Connection,
+    table: sa.Table,
+    values: pl.DataFrame,
+    *,
+    stamps: Sequence[str] = (),
+) -> bool:
+    """Make ``table`` hold exactly the rows of ``values`` (in SQLite's storage formats,
+    every column of the table), writing only the differences; False when the
+    connection has no scratch space left, and nothing was written.
+
+    Rows are matched on the table's primary key: rows missing from ``values`` are
+    deleted, new ones inserted, rows differing in any column replaced. ``stamps``
+    are columns set to one value on every row (the evaluation date, the time of
+    computation): set with one ``UPDATE`` and left out of the comparison, so a
+    rescore at a new date does not rewrite rows whose contents did not change.
+    A full rescore mostly finds little to change, where deleting and inserting a
+    million rows with their indexes took most of its time.
+    """
+    keys = [c.name for c in table.primary_key.columns]
+    stamped = {c: values.get_column(c).unique() for c in stamps}
+    if any(v.len() > 1 for v in stamped.values()):
+        raise ValueError(f"{table.name}: a stamp column holds more than one value")
+    if set(values.columns) != {c.name for c in table.columns}:
+        raise ValueError(f"{table.name}: the frame's columns are not the table's")
+    compared = [c for c in values.columns if c not in keys and c not in stamps]
+    name = _to_scratch(conn, values, keys)
+    if name is None:
+        return False
+    q = conn.dialect.identifier_preparer.quote
+    target = f"main.{q(table.name)}"
+    columns = ", ".join(q(c) for c in values.columns)
+    on_key = " AND ".join(f"f.{q(k)} = t.{q(k)}" for k in keys)
+    conn.exec_driver_sql(
+        f"DELETE FROM {target} AS t WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {name}.frame AS f WHERE {on_key})"
+    )
+    unchanged = " AND ".join(f"t.{q(c)} IS f.{q(c)}" for c in compared) or "1"
+    fresh = ", ".join(f"f.{q(c)}" for c in values.columns)
+    conn.exec_driver_sql(
+        f"INSERT OR REPLACE INTO {target} ({columns}) SELECT {fresh} "
+        f"FROM {name}.frame AS f LEFT JOIN {target} AS t ON {on_key} "
+        f"WHERE t.{q(keys[0])} IS NULL OR NOT ({unchanged})"
+    )
+    if stamps and values.height:
+        now = tuple(stamped[c].item() for c in stamps)
+        assignments = ", ".join(f"{q(c)} = ?" for c in stamps)
+        differs = " OR ".join(f"{q(c)} IS NOT ?" for c in stamps)
+        conn.exec_driver_sql(f"UPDATE {target} SET {assignments} WHERE {differs}", now + now)
     return True

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.scoring import ScoreOutput, prepare_records, score
-from corpcredit.services.ingest_sql import insert_frame
+from corpcredit.services.ingest_sql import insert_frame, synced
 from corpcredit.services.materialise import MEMBERS
 from corpcredit.store.frames import KernelInputs
 from corpcredit.store.schema import LISTS, result_lists
@@ -70,13 +70,16 @@ def replace_list_windows(
     ``windows``: :func:`list_windows_frame` of the same arguments, when the caller
     has computed it already (a full rescore computes it while it writes results).
     """
+    rows = list_windows_frame(frames, out, cat, as_of) if windows is None else windows
+    rows = rows.select([c.name for c in result_lists.columns])
+    if not scoped and synced(conn, result_lists, rows):  # only what differs (SQLite)
+        return rows.height
     if scoped:
         conn.execute(
             result_lists.delete().where(result_lists.c.usci.in_(sa.select(MEMBERS.c.usci)))
         )
     else:
         conn.execute(result_lists.delete())
-    rows = list_windows_frame(frames, out, cat, as_of) if windows is None else windows
     return insert_frame(conn, result_lists, rows)
 
 
