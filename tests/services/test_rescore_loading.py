@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from corpcredit import synth
 from corpcredit.services import load_organisations, load_registry
-from corpcredit.services.ingest_sql import tune_for_bulk
+from corpcredit.services.ingest_sql import fetch_frame, tune_for_bulk
+from corpcredit.services.name_index import stale_names
 from corpcredit.services.rescore import _load, _load_columns
 from corpcredit.store import create_engine_for, upgrade, write_transaction
 from corpcredit.store.frames import KernelInputs, load_frames
@@ -96,18 +98,24 @@ def test_reading_column_by_column_gives_what_the_row_reader_gives(
     """The ADBC reader (SQLite files) and the sqlite3/psycopg row reader agree, at the
     start of a write transaction too, where the rescore reads."""
     _registry(engine, tmp_path)
+    with engine.begin() as conn:  # some names to index again, read ahead by a rescore
+        conn.execute(sa.text("DELETE FROM search_names WHERE usci < '9133'"))
     with engine.connect() as conn:
         tune_for_bulk(conn)
         with write_transaction(conn):
-            columns = _load_columns(conn, times=True)
+            loaded = _load_columns(conn, times=True, ahead=[stale_names()])
             rows = _load(conn, scoped=False, times=True)
+            stale_rows = fetch_frame(conn, *stale_names())
     if engine.dialect.name == "sqlite":
-        assert columns is not None
+        assert loaded is not None
+        columns, (stale,) = loaded
         _same(columns, rows)
         for part in ("entities", "records", "events"):
             assert getattr(columns, part).schema == getattr(rows, part).schema
+        assert stale.height > 0
+        assert stale.sort("usci").equals(stale_rows.sort("usci"))
     else:
-        assert columns is None  # PostgreSQL is read on the caller's connection
+        assert loaded is None  # PostgreSQL is read on the caller's connection
 
 
 def test_a_nullable_column_null_for_many_rows_first_still_reads(tmp_path: Path) -> None:
@@ -121,8 +129,9 @@ def test_a_nullable_column_null_for_many_rows_first_still_reads(tmp_path: Path) 
     recs += [record(f"S{i}", i, decision_no=f"（2026）第{i}号") for i in range(1, 11)]
     ingest(engine, "records", write_feed(tmp_path / "r.csv", recs, RECORD_FIELDS))
     with engine.connect() as conn:
-        columns = _load_columns(conn, times=False)
+        loaded = _load_columns(conn, times=False)
         rows_read = _load(conn, scoped=False, times=False)
-    assert columns is not None
+    assert loaded is not None
+    columns = loaded[0]
     _same(columns, rows_read)
     assert columns.records.get_column("decision_no").drop_nulls().len() == 10

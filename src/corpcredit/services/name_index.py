@@ -47,7 +47,14 @@ from corpcredit.services.ingest_sql import fetch_frame, insert_frame, reset_temp
 from corpcredit.services.materialise import MEMBERS
 from corpcredit.store.schema import entities, entity_aliases, search_grams, search_names
 
-__all__ = ["fold_name", "fold_names", "query_grams", "text_grams", "update_name_index"]
+__all__ = [
+    "fold_name",
+    "fold_names",
+    "query_grams",
+    "stale_names",
+    "text_grams",
+    "update_name_index",
+]
 
 _BITS = 21
 _SEPARATOR = "\ue000"  # a private-use character: no name holds it, folding keeps it
@@ -138,10 +145,24 @@ _STALE = {scoped: _stale(scoped) for scoped in (False, True)}
 _CHANGED_SCOPE = sa.select(_CHANGED.c.usci)
 
 
-def update_name_index(conn: Connection, *, scoped: bool) -> int:
+def stale_names() -> tuple[sa.Select[Any], dict[str, pl.DataType]]:
+    """The query of the registry's entities whose names are not indexed as they are
+    now, with the schema of its rows: for a caller that reads it ahead of time."""
+    return _STALE[False], _ENTITY_SCHEMA
+
+
+def update_name_index(conn: Connection, *, scoped: bool, stale: pl.DataFrame | None = None) -> int:
     """Index again the names of the entities of :data:`MEMBERS` (or of the registry)
-    that changed since they were indexed; returns how many entities that was."""
-    changed = fetch_frame(conn, _STALE[scoped], _ENTITY_SCHEMA, static=True)
+    that changed since they were indexed; returns how many entities that was.
+
+    ``stale``: the rows of :func:`stale_names`, when the caller read them already
+    in this transaction (a full rescore reads them with the registry).
+    """
+    changed = (
+        stale
+        if stale is not None
+        else fetch_frame(conn, _STALE[scoped], _ENTITY_SCHEMA, static=True)
+    )
     if changed.is_empty():
         return 0
     reset_temp(conn, _CHANGED)

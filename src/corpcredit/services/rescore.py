@@ -50,7 +50,7 @@ from corpcredit.services.materialise import (
     replace_results,
     update_list_entries,
 )
-from corpcredit.services.name_index import update_name_index
+from corpcredit.services.name_index import stale_names, update_name_index
 from corpcredit.services.sqlite_arrow import read_frames, scratch_space
 from corpcredit.services.windows import list_windows_frame, replace_list_windows
 from corpcredit.store import begin_write, write_transaction
@@ -161,17 +161,21 @@ def _load(conn: Connection, scoped: bool, times: bool) -> KernelInputs:
     )
 
 
-def _load_columns(conn: Connection, times: bool) -> KernelInputs | None:
+def _load_columns(
+    conn: Connection,
+    times: bool,
+    ahead: Sequence[tuple[sa.Select[Any], dict[str, pl.DataType]]] = (),
+) -> tuple[KernelInputs, list[pl.DataFrame]] | None:
     """The whole registry read column by column through ADBC (see :mod:`.sqlite_arrow`),
-    or None where that cannot serve."""
+    with the rows of the ``ahead`` queries read beside it; None where that cannot serve."""
     ent, rec, ev = _QUERIES[False, times]
     frames = read_frames(
-        conn, [(rec, RECORD_SCHEMA), (ent, ENTITY_FRAME_SCHEMA), (ev, EVENT_SCHEMA)]
+        conn, [(rec, RECORD_SCHEMA), (ent, ENTITY_FRAME_SCHEMA), (ev, EVENT_SCHEMA), *ahead]
     )
     if frames is None:
         return None
-    records_frame, entities_frame, events_frame = frames
-    return KernelInputs(entities_frame.sort("usci"), records_frame, events_frame)
+    records_frame, entities_frame, events_frame, *extra = frames
+    return KernelInputs(entities_frame.sort("usci"), records_frame, events_frame), extra
 
 
 def load_registry(conn: Connection, *, recorded_at: bool = True) -> KernelInputs:
@@ -186,7 +190,7 @@ def load_registry(conn: Connection, *, recorded_at: bool = True) -> KernelInputs
     """
     loaded = _load_columns(conn, recorded_at)
     if loaded is not None:
-        return loaded
+        return loaded[0]
     return _load(conn, scoped=False, times=recorded_at)
 
 
@@ -318,7 +322,13 @@ def rescore_all(
     with _bulk_connection(engine) as conn, write_transaction(conn):
         t0 = time.perf_counter()
         report("reading the registry", 0, None)
-        frames = load_registry(conn, recorded_at=False)
+        # Names to index again are found while the registry is read (nothing has
+        # been written yet, so a reader beside this transaction sees what it sees).
+        loaded = _load_columns(conn, False, [stale_names()])
+        if loaded is None:
+            frames, stale = load_registry(conn, recorded_at=False), None
+        else:
+            frames, (stale,) = loaded
         t1 = time.perf_counter()
         workers = max(1, min(workers, frames.records.height // RECORDS_PER_WORKER))
         report(f"scoring with {workers} worker(s)", 0, workers)
@@ -344,7 +354,7 @@ def rescore_all(
                 conn, frames, out, cat, as_of, scoped=False, windows=windows.result()
             )
         report("indexing changed names", 0, None)
-        update_name_index(conn, scoped=False)
+        update_name_index(conn, scoped=False, stale=stale)
         t3 = time.perf_counter()
         report("updating list entries", 0, None)
         changes = update_list_entries(conn, frames, out, cat, as_of, scoped=False)
