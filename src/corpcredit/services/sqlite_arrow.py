@@ -258,10 +258,6 @@ def sync_via_scratch(
     target = f"main.{q(table.name)}"
     columns = ", ".join(q(c) for c in values.columns)
     on_key = " AND ".join(f"f.{q(k)} = t.{q(k)}" for k in keys)
-    conn.exec_driver_sql(
-        f"DELETE FROM {target} AS t WHERE NOT EXISTS "
-        f"(SELECT 1 FROM {name}.frame AS f WHERE {on_key})"
-    )
     unchanged = " AND ".join(f"t.{q(c)} IS f.{q(c)}" for c in compared) or "1"
     fresh = ", ".join(f"f.{q(c)}" for c in values.columns)
     conn.exec_driver_sql(
@@ -269,6 +265,13 @@ def sync_via_scratch(
         f"FROM {name}.frame AS f LEFT JOIN {target} AS t ON {on_key} "
         f"WHERE t.{q(keys[0])} IS NULL OR NOT ({unchanged})"
     )
+    # Every key of the frame is in the table now, once: as many rows means no others.
+    (count,) = conn.exec_driver_sql(f"SELECT count(*) FROM {target}").one()
+    if count != values.height:
+        conn.exec_driver_sql(
+            f"DELETE FROM {target} AS t WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {name}.frame AS f WHERE {on_key})"
+        )
     if stamps and values.height:
         now = tuple(stamped[c].item() for c in stamps)
         assignments = ", ".join(f"{q(c)} = ?" for c in stamps)
