@@ -4,8 +4,12 @@ row-by-row path (delete everything, insert everything) stores, value and type.""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +101,7 @@ def test_scratch_writes_store_exactly_what_row_writes_store(
         assert {r[1] for r in dbapi.execute("PRAGMA database_list")} <= {"main", "temp"}
         assert dbapi.execute("PRAGMA foreign_key_check").fetchall() == []
     bulk_engine.dispose()
-    assert not list(Path(tmp_path).glob("corpcredit-scratch-*"))
+    assert not list(Path(tempfile.gettempdir()).glob(f"corpcredit-scratch-{os.getpid()}-*"))
 
 
 def test_a_failed_rescore_leaves_the_store_and_the_connection_as_they_were(
@@ -126,3 +130,26 @@ def test_a_failed_rescore_leaves_the_store_and_the_connection_as_they_were(
         assert dbapi.execute("PRAGMA foreign_keys").fetchone() == (1,)
         assert {r[1] for r in dbapi.execute("PRAGMA database_list")} <= {"main", "temp"}
     engine.dispose()
+
+
+def test_scratch_left_by_a_killed_process_is_swept(tmp_path: Path) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = Path(tempfile.gettempdir()) / f"corpcredit-scratch-{child.stdout.strip()}-x1"
+    alive = Path(tempfile.gettempdir()) / f"corpcredit-scratch-{os.getppid()}-x2"
+    for d in (dead, alive):
+        d.mkdir(exist_ok=True)
+        (d / "cc_scratch_0.db").write_bytes(b"")
+    engine = create_engine_for(f"sqlite:///{tmp_path / 's.db'}")
+    upgrade(engine)
+    try:
+        with engine.connect() as conn, sqlite_arrow.scratch_space(conn):
+            assert not dead.exists()
+            assert alive.exists()  # a running process's scratch is left alone
+    finally:
+        shutil.rmtree(alive, ignore_errors=True)
+        engine.dispose()

@@ -30,6 +30,7 @@ until the transaction ends; the scratch space detaches and deletes them all.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -151,7 +152,8 @@ def scratch_space(conn: Connection, slots: int = 8) -> Iterator[None]:
     if sqlite_file(conn) is None or conn.in_transaction():
         yield
         return
-    directory = Path(tempfile.mkdtemp(prefix="corpcredit-scratch-"))
+    _sweep_orphans()
+    directory = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-"))
     dbapi: Any = conn.connection.driver_connection
     attached: list[str] = []
     conn.info[_SLOTS] = _Scratch(directory, slots, attached)
@@ -165,6 +167,24 @@ def scratch_space(conn: Connection, slots: int = 8) -> Iterator[None]:
             for name in attached:
                 dbapi.execute(f"DETACH DATABASE {name}")
         shutil.rmtree(directory, ignore_errors=True)
+
+
+_SCRATCH_PREFIX = "corpcredit-scratch-"
+
+
+def _sweep_orphans() -> None:
+    """Delete the scratch directories of processes that no longer run (a killed
+    ingestion leaves its own behind; they hold nothing the registry needs)."""
+    for directory in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
+        pid = directory.name.removeprefix(_SCRATCH_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(directory, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            continue
 
 
 class _Scratch:
