@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from corpcredit import synth
 from corpcredit.services import load_organisations, load_registry
+from corpcredit.services import rescore as rescore_module
 from corpcredit.services.ingest_sql import fetch_frame, tune_for_bulk
-from corpcredit.services.name_index import stale_names
+from corpcredit.services.name_index import name_stamps, stale_from, stale_names
 from corpcredit.services.rescore import _load, _load_columns
 from corpcredit.store import create_engine_for, upgrade, write_transaction
 from corpcredit.store.frames import KernelInputs, load_frames
@@ -103,12 +106,13 @@ def test_reading_column_by_column_gives_what_the_row_reader_gives(
     with engine.connect() as conn:
         tune_for_bulk(conn)
         with write_transaction(conn):
-            loaded = _load_columns(conn, times=True, ahead=[stale_names()])
+            loaded = _load_columns(conn, times=True, ahead=name_stamps())
             rows = _load(conn, scoped=False, times=True)
             stale_rows = fetch_frame(conn, *stale_names())
     if engine.dialect.name == "sqlite":
         assert loaded is not None
-        columns, (stale,) = loaded
+        columns, (named, stamps) = loaded
+        stale = stale_from(named, stamps)
         _same(columns, rows)
         for part in ("entities", "records", "events"):
             assert getattr(columns, part).schema == getattr(rows, part).schema
@@ -135,3 +139,19 @@ def test_a_nullable_column_null_for_many_rows_first_still_reads(tmp_path: Path) 
     columns = loaded[0]
     _same(columns, rows_read)
     assert columns.records.get_column("decision_no").drop_nulls().len() == 10
+
+
+def test_records_read_in_id_ranges_side_by_side_are_the_registrys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    _registry(engine, tmp_path)
+    monkeypatch.setattr(rescore_module, "RECORDS_PER_READER", 100)  # one range per processor
+    with engine.connect() as conn:
+        ranges = rescore_module._record_ranges(conn, times=False)
+        assert len(ranges) > 1 or os.cpu_count() == 1
+        loaded = _load_columns(conn, times=False)
+        rows = _load(conn, scoped=False, times=False)
+    assert loaded is not None
+    _same(loaded[0], rows)

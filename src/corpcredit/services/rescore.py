@@ -20,6 +20,7 @@ gives; a test holds the two together.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -50,7 +51,7 @@ from corpcredit.services.materialise import (
     replace_results,
     update_list_entries,
 )
-from corpcredit.services.name_index import stale_names, update_name_index
+from corpcredit.services.name_index import name_stamps, stale_from, update_name_index
 from corpcredit.services.sqlite_arrow import read_frames, scratch_space
 from corpcredit.services.windows import list_windows_frame, replace_list_windows
 from corpcredit.store import begin_write, write_transaction
@@ -83,6 +84,9 @@ _REFRESH_GROUP = 50_000  # entities per refresh transaction
 #: Below this many records per worker, starting processes costs more than it saves:
 #: the kernel scores a million entities with five million records in seconds.
 RECORDS_PER_WORKER = 5_000_000
+#: A reader process per this many records (at most one per processor) when the whole
+#: registry is read through ADBC.
+RECORDS_PER_READER = 1_000_000
 _asked = temp_table("_cc_rescore_asked", sa.Column("usci", sa.String(18), primary_key=True))
 _heads = temp_table("_cc_rescore_heads", sa.Column("usci", sa.String(18), primary_key=True))
 _members = MEMBERS
@@ -161,6 +165,21 @@ def _load(conn: Connection, scoped: bool, times: bool) -> KernelInputs:
     )
 
 
+def _record_ranges(conn: Connection, times: bool) -> list[sa.Select[Any]]:
+    """The records query, split into id ranges of about :data:`RECORDS_PER_READER`
+    records, at most one per processor: reader processes read them side by side."""
+    rec = _QUERIES[False, times][1]
+    low, high = conn.execute(sa.select(sa.func.min(records.c.id), sa.func.max(records.c.id))).one()
+    if low is None:
+        return [rec]
+    parts = max(1, min(os.cpu_count() or 1, (high - low + 1) // RECORDS_PER_READER))
+    step = (high - low) // parts + 1
+    return [
+        rec.where(records.c.id >= low + i * step, records.c.id < low + (i + 1) * step)
+        for i in range(parts)
+    ]
+
+
 def _load_columns(
     conn: Connection,
     times: bool,
@@ -168,13 +187,21 @@ def _load_columns(
 ) -> tuple[KernelInputs, list[pl.DataFrame]] | None:
     """The whole registry read column by column through ADBC (see :mod:`.sqlite_arrow`),
     with the rows of the ``ahead`` queries read beside it; None where that cannot serve."""
-    ent, rec, ev = _QUERIES[False, times]
+    ent, _, ev = _QUERIES[False, times]
+    ranges = _record_ranges(conn, times)
     frames = read_frames(
-        conn, [(rec, RECORD_SCHEMA), (ent, ENTITY_FRAME_SCHEMA), (ev, EVENT_SCHEMA), *ahead]
+        conn,
+        [
+            *[(r, RECORD_SCHEMA) for r in ranges],
+            (ent, ENTITY_FRAME_SCHEMA),
+            (ev, EVENT_SCHEMA),
+            *ahead,
+        ],
     )
     if frames is None:
         return None
-    records_frame, entities_frame, events_frame, *extra = frames
+    parts, (entities_frame, events_frame, *extra) = frames[: len(ranges)], frames[len(ranges) :]
+    records_frame = pl.concat(parts) if len(parts) > 1 else parts[0]
     return KernelInputs(entities_frame.sort("usci"), records_frame, events_frame), extra
 
 
@@ -324,11 +351,12 @@ def rescore_all(
         report("reading the registry", 0, None)
         # Names to index again are found while the registry is read (nothing has
         # been written yet, so a reader beside this transaction sees what it sees).
-        loaded = _load_columns(conn, False, [stale_names()])
+        loaded = _load_columns(conn, False, name_stamps())
         if loaded is None:
             frames, stale = load_registry(conn, recorded_at=False), None
         else:
-            frames, (stale,) = loaded
+            frames, (named, stamps) = loaded
+            stale = stale_from(named, stamps)
         t1 = time.perf_counter()
         workers = max(1, min(workers, frames.records.height // RECORDS_PER_WORKER))
         report(f"scoring with {workers} worker(s)", 0, workers)
