@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from corpcredit import synth
 from corpcredit.services import ingest_sql, rescore_all, sqlite_arrow
@@ -47,16 +48,21 @@ def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         db.close()
 
 
+def _ingested(path: Path, entities: int, *, seed: int) -> Engine:
+    """A synthetic registry ingested into a fresh SQLite file at ``path``."""
+    engine = create_engine_for(f"sqlite:///{path}")
+    upgrade(engine)
+    registry = synth.generate(entities, seed, as_of=AS_OF)
+    feeds = synth.write(registry, path.parent / f"{path.stem}-feeds", "parquet")
+    for kind in synth.FEEDS:
+        ingest(engine, kind, feeds[kind])
+    return engine
+
+
 def test_scratch_writes_store_exactly_what_row_writes_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'a.db'}")
-    upgrade(engine)
-    registry = synth.generate(400, 17, as_of=AS_OF)
-    paths = synth.write(registry, tmp_path, "parquet")
-    for kind in synth.FEEDS:
-        ingest(engine, kind, paths[kind])
-    engine.dispose()
+    _ingested(tmp_path / "a.db", 400, seed=17).dispose()
     shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
 
     later = AS_OF.replace(year=AS_OF.year + 1)  # so that results, lists and entries change
@@ -107,12 +113,7 @@ def test_scratch_writes_store_exactly_what_row_writes_store(
 def test_a_failed_rescore_leaves_the_store_and_the_connection_as_they_were(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
-    upgrade(engine)
-    registry = synth.generate(120, 3, as_of=AS_OF)
-    paths = synth.write(registry, tmp_path, "parquet")
-    for kind in synth.FEEDS:
-        ingest(engine, kind, paths[kind])
+    engine = _ingested(tmp_path / "r.db", 120, seed=3)
     before = _dump(tmp_path / "r.db")
 
     from corpcredit.services import rescore as rescore_module
