@@ -28,7 +28,12 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from corpcredit.services.sqlite_arrow import insert_via_scratch, sync_via_scratch
+from corpcredit.services.sqlite_arrow import (
+    insert_via_scratch,
+    parse_stored,
+    stored_type,
+    sync_via_scratch,
+)
 
 __all__ = [
     "ROW_NUMBER",
@@ -170,16 +175,7 @@ def synced(
 
 def _column(values: Sequence[Any], name: str, dtype: pl.DataType, dialect: str) -> pl.Series:
     if dialect == "sqlite":
-        if dtype == pl.Date:
-            return pl.Series(name, values, dtype=pl.Utf8).str.to_date("%Y-%m-%d")
-        if isinstance(dtype, pl.Datetime):
-            raw = pl.Series(name, values, dtype=pl.Utf8)
-            parsed = raw.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", strict=False)
-            return parsed.cast(dtype)
-        if dtype == pl.Boolean:
-            return pl.Series(name, values, dtype=pl.Int64).cast(pl.Boolean)
-        if isinstance(dtype, pl.Decimal):
-            return pl.Series(name, values, dtype=pl.Float64).round(2).cast(dtype)
+        return parse_stored(pl.Series(name, values, dtype=stored_type(dtype)), dtype)
     return pl.Series(name, values, dtype=dtype)
 
 

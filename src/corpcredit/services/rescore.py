@@ -52,7 +52,7 @@ from corpcredit.services.materialise import (
     update_list_entries,
 )
 from corpcredit.services.name_index import name_stamps, stale_from, update_name_index
-from corpcredit.services.sqlite_arrow import read_frames, scratch_space
+from corpcredit.services.sqlite_arrow import read_frames, scratch_space, sqlite_file
 from corpcredit.services.windows import list_windows_frame, replace_list_windows
 from corpcredit.store import begin_write, write_transaction
 from corpcredit.store.frames import KernelInputs
@@ -187,6 +187,8 @@ def _load_columns(
 ) -> tuple[KernelInputs, list[pl.DataFrame]] | None:
     """The whole registry read column by column through ADBC (see :mod:`.sqlite_arrow`),
     with the rows of the ``ahead`` queries read beside it; None where that cannot serve."""
+    if sqlite_file(conn) is None:  # another backend: nothing to split or spawn
+        return None
     ent, _, ev = _QUERIES[False, times]
     ranges = _record_ranges(conn, times)
     frames = read_frames(
@@ -353,7 +355,7 @@ def rescore_all(
         # been written yet, so a reader beside this transaction sees what it sees).
         loaded = _load_columns(conn, False, name_stamps())
         if loaded is None:
-            frames, stale = load_registry(conn, recorded_at=False), None
+            frames, stale = _load(conn, scoped=False, times=False), None
         else:
             frames, (named, stamps) = loaded
             stale = stale_from(named, stamps)

@@ -46,9 +46,11 @@ from sqlalchemy.engine import Connection
 
 __all__ = [
     "insert_via_scratch",
+    "parse_stored",
     "read_frames",
     "scratch_space",
     "sqlite_file",
+    "stored_type",
     "sync_via_scratch",
 ]
 
@@ -75,20 +77,29 @@ def sqlite_file(conn: Connection) -> str | None:
     return database
 
 
-def _column(series: pl.Series, dtype: pl.DataType) -> pl.Series:
-    """One column as SQLAlchemy stores it in SQLite, parsed into ``dtype``."""
-    if dtype == pl.Date:
-        return series.cast(pl.Utf8).str.to_date("%Y-%m-%d")
-    if isinstance(dtype, pl.Datetime):
-        parsed = series.cast(pl.Utf8).str.to_datetime(
-            "%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", strict=False
-        )
-        return parsed.cast(dtype)
+def stored_type(dtype: pl.DataType) -> pl.DataType:
+    """The type of the values SQLAlchemy stores in SQLite for a column of ``dtype``:
+    text for dates and timestamps, 0/1 for booleans, REAL for decimals."""
+    if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+        return pl.Utf8()
     if dtype == pl.Boolean:
-        return series.cast(pl.Int64).cast(pl.Boolean)
+        return pl.Int64()
     if isinstance(dtype, pl.Decimal):
-        return series.cast(pl.Float64).round(2).cast(dtype)
-    return series.cast(dtype)
+        return pl.Float64()
+    return dtype
+
+
+def parse_stored(series: pl.Series, dtype: pl.DataType) -> pl.Series:
+    """One column as SQLAlchemy stores it in SQLite, parsed into ``dtype``."""
+    raw = series.cast(stored_type(dtype))
+    if dtype == pl.Date:
+        return raw.str.to_date("%Y-%m-%d")
+    if isinstance(dtype, pl.Datetime):
+        parsed = raw.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", strict=False)
+        return parsed.cast(dtype)
+    if isinstance(dtype, pl.Decimal):
+        return raw.round(2).cast(dtype)
+    return raw.cast(dtype)
 
 
 def read_frames(
@@ -136,7 +147,7 @@ def _typed(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
         raise ValueError(f"query selects {frame.width} columns, schema names {len(schema)}")
     return pl.DataFrame(
         [
-            _column(series.alias(name), dtype)
+            parse_stored(series.alias(name), dtype)
             for series, (name, dtype) in zip(frame.get_columns(), schema.items(), strict=True)
         ]
     )
