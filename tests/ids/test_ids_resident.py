@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpcredit.ids import Match, contains_resident_id, find_resident_ids, resident_id_mask
+from corpcredit.ids.resident import resident_id_columns
 
 # ISO 7064 MOD 11-2 written out independently of the library (GB 11643-1999 table).
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -147,3 +148,18 @@ _text = st.lists(
 def test_mask_agrees_with_the_scalar_guard(texts: list[str]) -> None:
     expected = [contains_resident_id(t) for t in texts]
     assert resident_id_mask(pl.Series(texts, dtype=pl.String)).to_list() == expected
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(_text, _text, st.none() | _text), max_size=15))
+def test_columns_agree_with_the_mask_of_each_column(
+    rows: list[tuple[str, str, str | None]],
+) -> None:
+    frame = pl.DataFrame(rows, schema=["summary", "authority", "legal_basis"], orient="row")
+    found = resident_id_columns(frame, frame.columns)
+    for name in frame.columns:
+        mask = resident_id_mask(frame.get_column(name).fill_null(""))
+        if mask.any():
+            assert found[name].to_list() == mask.to_list()
+        else:
+            assert name not in found

@@ -199,6 +199,7 @@ def _typed(
     }
     exprs: list[pl.Expr] = [pl.col("_row")]
     bad_cols: dict[str, str] = {}
+    padded = _padded_columns(df, [n for n, k in spec.items() if k not in parsers])
     for name, kind in spec.items():
         if name not in df.columns:
             exprs.append(pl.lit(None, dtype=_DTYPES[kind]).alias(name))
@@ -209,7 +210,7 @@ def _typed(
             exprs.append(bad.alias(f"_bad_{name}"))
             bad_cols[name] = kind
         else:
-            exprs.append(_clean_if_needed(df, name).alias(name))
+            exprs.append(_cleaned(name, padded=name in padded).alias(name))
     typed = df.select(exprs)
     col.df = typed
     for name, kind in bad_cols.items():
@@ -230,14 +231,26 @@ def _typed(
 _SPACES = (" ", "\t", "\u3000", "\r", "\n")
 
 
-def _clean_if_needed(df: pl.DataFrame, name: str) -> pl.Expr:
+def _padded_columns(df: pl.DataFrame, names: Sequence[str]) -> set[str]:
+    """Which of ``names`` hold a value with leading or trailing space (one pass for all)."""
+    present = [n for n in names if n in df.columns]
+    if not present:
+        return set()
+
+    def edge(name: str) -> pl.Expr:
+        s = pl.col(name).cast(pl.Utf8)
+        ends = [s.str.starts_with(c) for c in _SPACES] + [s.str.ends_with(c) for c in _SPACES]
+        return pl.any_horizontal(ends).any().alias(name)
+
+    flags = df.select(edge(n) for n in present).row(0)
+    return {n for n, padded in zip(present, flags, strict=True) if padded}
+
+
+def _cleaned(name: str, *, padded: bool) -> pl.Expr:
     """Trim and turn blanks into nulls, skipping the costly trim when nothing needs it."""
-    s = pl.col(name).cast(pl.Utf8)
-    edge = pl.any_horizontal(
-        [s.str.starts_with(c) for c in _SPACES] + [s.str.ends_with(c) for c in _SPACES]
-    )
-    if df.select(edge.any()).item():
+    if padded:
         return clean_text(name)
+    s = pl.col(name).cast(pl.Utf8)
     return pl.when(s.str.len_bytes() == 0).then(None).otherwise(s)
 
 
@@ -412,7 +425,7 @@ def check_records(
 
 def _personal_data(col: _Collector) -> None:
     """Ingestion refuses records about natural persons or holding identity numbers."""
-    from corpcredit.ids.resident import resident_id_mask
+    from corpcredit.ids.resident import resident_id_columns
 
     col.add(
         pl.col("usci").str.slice(0, 2) == "92",
@@ -420,16 +433,15 @@ def _personal_data(col: _Collector) -> None:
         "input.natural_person",
         "records about individual businesses (natural persons) are not accepted",
     )
-    for name in ("summary", "legal_basis", "decision_no", "authority"):
-        mask = resident_id_mask(col.df.get_column(name).fill_null(""))
-        if mask.any():
-            col.add(
-                pl.lit(mask),
-                name,
-                "input.personal_id",
-                "contains what looks like a resident identity number; "
-                "remove personal data and resend",
-            )
+    found = resident_id_columns(col.df, ("summary", "legal_basis", "decision_no", "authority"))
+    for name, mask in found.items():
+        col.add(
+            pl.lit(mask),
+            name,
+            "input.personal_id",
+            "contains what looks like a resident identity number; "
+            "remove personal data and resend",
+        )
 
 
 def check_events(df: pl.DataFrame, file: str) -> Checked:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -32,7 +33,13 @@ import polars as pl
 from corpcredit.ids._checksum import iso7064_mod11_2_check
 from corpcredit.ids._tables import PROVINCE_CODES
 
-__all__ = ["Match", "contains_resident_id", "find_resident_ids", "resident_id_mask"]
+__all__ = [
+    "Match",
+    "contains_resident_id",
+    "find_resident_ids",
+    "resident_id_columns",
+    "resident_id_mask",
+]
 
 # Taiwan, Hong Kong and Macao residents' residence permits use 83, 81, 82.
 _PERSON_PROVINCES = PROVINCE_CODES | {"83"}
@@ -103,3 +110,25 @@ def resident_id_mask(series: pl.Series, *, today: dt.date | None = None) -> pl.S
     day = today or dt.date.today()
     hits = [contains_resident_id(value, today=day) for value in text.gather(indices)]
     return candidates.scatter(indices, hits)
+
+
+def resident_id_columns(
+    df: pl.DataFrame, names: Sequence[str], *, today: dt.date | None = None
+) -> dict[str, pl.Series]:
+    """The columns among ``names`` that hold a resident identity number, with their masks.
+
+    One regex pass over all the columns says which have a candidate at all; only
+    those are checked row by row (:func:`resident_id_mask`). Usually none is.
+    """
+    if not names or df.is_empty():
+        return {}
+    flags = df.select(
+        pl.col(n).cast(pl.String).str.contains(_PREFILTER).any().alias(n) for n in names
+    ).row(0)
+    found: dict[str, pl.Series] = {}
+    for name, candidate in zip(names, flags, strict=True):
+        if candidate:
+            mask = resident_id_mask(df.get_column(name).fill_null(""), today=today)
+            if mask.any():
+                found[name] = mask
+    return found

@@ -32,7 +32,7 @@ from corpcredit.feeds.validate import (
     RECORD_COLUMNS,
     RECORD_REQUIRED,
 )
-from corpcredit.ids.resident import resident_id_mask
+from corpcredit.ids.resident import resident_id_columns
 from corpcredit.ingest.readers import RawChunk
 
 __all__ = [
@@ -133,22 +133,19 @@ def _bad_text(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _entity_personal_data(good: pl.DataFrame) -> pl.DataFrame:
-    parts = []
-    for name in _ENTITY_TEXT:
-        mask = resident_id_mask(good.get_column(name).fill_null(""))
-        if mask.any():
-            parts.append(
-                good.filter(mask).select(
-                    "_row",
-                    pl.lit(name).alias("column"),
-                    pl.lit(_WITHHELD).alias("value"),
-                    pl.lit("input.personal_id").alias("code"),
-                    pl.lit(
-                        "contains what looks like a resident identity number; "
-                        "remove personal data and resend"
-                    ).alias("message"),
-                )
-            )
+    parts = [
+        good.filter(mask).select(
+            "_row",
+            pl.lit(name).alias("column"),
+            pl.lit(_WITHHELD).alias("value"),
+            pl.lit("input.personal_id").alias("code"),
+            pl.lit(
+                "contains what looks like a resident identity number; "
+                "remove personal data and resend"
+            ).alias("message"),
+        )
+        for name, mask in resident_id_columns(good, _ENTITY_TEXT).items()
+    ]
     return pl.concat(parts).cast(ERROR_SCHEMA) if parts else pl.DataFrame(schema=ERROR_SCHEMA)  # type: ignore[arg-type]
 
 
