@@ -141,11 +141,15 @@ def list_basis(
     return pl.concat(frames_out).cast(_BASIS_SCHEMA)  # type: ignore[arg-type]
 
 
-def _listed(out: ScoreOutput) -> pl.DataFrame:
-    """(usci, list) for every flag the kernel set."""
-    res = out.results
-    return pl.concat(
-        [res.filter(pl.col(name)).select("usci", pl.lit(name).alias("list")) for name in LISTS]
+def listed(out: ScoreOutput) -> pl.DataFrame:
+    """(usci, list) for every list flag the kernel set, list by list."""
+    return (
+        out.results.lazy()
+        .select("usci", *LISTS)
+        .unpivot(index="usci", variable_name="list")
+        .filter(pl.col("value"))
+        .select("usci", "list")
+        .collect()
     )
 
 
@@ -245,17 +249,17 @@ def update_list_entries(
     """
     open_q, last_q = _QUERIES[scoped]
     current = fetch_frame(conn, open_q, _OPEN_SCHEMA, static=True)
-    listed = _listed(out)
-    if listed.is_empty() and current.is_empty():
+    on_lists = listed(out)
+    if on_lists.is_empty() and current.is_empty():
         return ListChanges()
     # Only entities on a list, now or before, need the records behind their entries.
-    relevant = pl.concat([listed.select("usci"), current.select("usci")]).unique()
+    relevant = pl.concat([on_lists.select("usci"), current.select("usci")]).unique()
     records = frames.records.join(relevant, on="usci", how="semi")
     events = frames.events.join(
         records.select("source", "record_id"), on=["source", "record_id"], how="semi"
     )
     prep = prepare_records(records, events, cat, None).collect()
-    wanted = _entries(frames, listed, prep, cat, as_of)
+    wanted = _entries(frames, on_lists, prep, cat, as_of)
     keys = ["usci", "list"]
     entering = wanted.join(current, on=keys, how="anti")
     if entering.height:

@@ -35,9 +35,9 @@ from sqlalchemy.engine import Connection
 from corpcredit.catalogue import Catalogue
 from corpcredit.scoring import ScoreOutput, prepare_records, score
 from corpcredit.services.ingest_sql import insert_frame, synced
-from corpcredit.services.materialise import MEMBERS
+from corpcredit.services.materialise import MEMBERS, listed
 from corpcredit.store.frames import KernelInputs
-from corpcredit.store.schema import LISTS, result_lists
+from corpcredit.store.schema import result_lists
 
 __all__ = ["WINDOW_SCHEMA", "list_windows_frame", "replace_list_windows"]
 
@@ -83,13 +83,6 @@ def replace_list_windows(
     return insert_frame(conn, result_lists, rows)
 
 
-def _listed(out: ScoreOutput) -> pl.DataFrame:
-    res = out.results
-    return pl.concat(
-        [res.filter(pl.col(name)).select("usci", pl.lit(name).alias("list")) for name in LISTS]
-    )
-
-
 def list_windows_frame(
     frames: KernelInputs, out: ScoreOutput, cat: Catalogue, as_of: date
 ) -> pl.DataFrame:
@@ -99,15 +92,15 @@ def list_windows_frame(
     An entity flagged on a list without any window (which the rules do not allow)
     gets no row; the lookup then falls back to the kernel.
     """
-    listed = _listed(out)
-    if listed.is_empty():
+    on_lists = listed(out)
+    if on_lists.is_empty():
         return pl.DataFrame(schema=WINDOW_SCHEMA)
-    records = frames.records.join(listed.select("usci").unique(), on="usci", how="semi")
+    records = frames.records.join(on_lists.select("usci").unique(), on="usci", how="semi")
     events = frames.events.join(
         records.select("source", "record_id"), on=["source", "record_id"], how="semi"
     )
     prep = prepare_records(records, events, cat, None).collect()
-    windows = _windows(_spans(prep, cat, as_of), cat, as_of).join(listed, on=_KEYS, how="semi")
+    windows = _windows(_spans(prep, cat, as_of), cat, as_of).join(on_lists, on=_KEYS, how="semi")
     red = windows.filter(pl.col("list") == "red")
     if red.height:
         exact = _exact_red(frames, red.select("usci", "entered_on", "scheduled_exit"), cat, as_of)
