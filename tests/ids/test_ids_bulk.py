@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from corpcredit.errors import InvalidIdentifier
 from corpcredit.ids import compact, load_allowlist, normalize, validate, validate_series
@@ -34,8 +35,12 @@ def scalar_row(value: str) -> tuple[str, str | None, str | None, bool | None]:
     return code, None, None, code.startswith("92")
 
 
-def test_columns_and_types() -> None:
-    frame = validate_series(pl.Series(CODES))
+BOTH_PATHS = pytest.mark.parametrize("vectorised", [True, False], ids=["polars", "scalar"])
+
+
+@BOTH_PATHS
+def test_columns_and_types(vectorised: bool) -> None:
+    frame = validate_series(pl.Series(CODES), vectorised=vectorised)
     assert frame.schema == pl.Schema(
         {
             "normalized": pl.String,
@@ -47,18 +52,25 @@ def test_columns_and_types() -> None:
     assert frame.height == len(CODES)
 
 
-def test_rows_agree_with_scalar_validate() -> None:
-    frame = validate_series(pl.Series(CODES))
+@BOTH_PATHS
+def test_rows_agree_with_scalar_validate(vectorised: bool) -> None:
+    frame = validate_series(pl.Series(CODES), vectorised=vectorised)
     assert frame.rows() == [scalar_row(v) for v in CODES]
 
 
-def test_natural_person_flag() -> None:
-    frame = validate_series(pl.Series(["92340621MA2PBKRXXG", "91110000600037341L", "x"]))
+@BOTH_PATHS
+def test_natural_person_flag(vectorised: bool) -> None:
+    frame = validate_series(
+        pl.Series(["92340621MA2PBKRXXG", "91110000600037341L", "x"]), vectorised=vectorised
+    )
     assert frame["natural_person"].to_list() == [True, False, None]
 
 
-def test_null_cell_is_missing() -> None:
-    frame = validate_series(pl.Series([None, "91110000600037341L"], dtype=pl.String))
+@BOTH_PATHS
+def test_null_cell_is_missing(vectorised: bool) -> None:
+    frame = validate_series(
+        pl.Series([None, "91110000600037341L"], dtype=pl.String), vectorised=vectorised
+    )
     assert frame.row(0) == (
         None,
         "usci.missing",
@@ -68,9 +80,10 @@ def test_null_cell_is_missing() -> None:
     assert frame.row(1)[1] is None
 
 
-def test_integer_column_is_read_as_text() -> None:
+@BOTH_PATHS
+def test_integer_column_is_read_as_text(vectorised: bool) -> None:
     # An all-digit code read from CSV may arrive as an integer column.
-    frame = validate_series(pl.Series([121200004013590816]))
+    frame = validate_series(pl.Series([121200004013590816]), vectorised=vectorised)
     assert frame.row(0) == ("121200004013590816", None, None, False)
 
 
@@ -83,13 +96,16 @@ def test_normalize_matches_compact_and_leaves_input_alone() -> None:
     assert series.to_list() == before
 
 
-def test_allowlist_is_applied(tmp_path: Path) -> None:
+@BOTH_PATHS
+def test_allowlist_is_applied(tmp_path: Path, vectorised: bool) -> None:
     path = tmp_path / "allow.toml"
     path.write_text(
         '[[entries]]\nusci = "91110000600037341M"\nsource = "register"\nadded_on = 2025-01-01\n',
         encoding="utf-8",
     )
-    frame = validate_series(pl.Series(["91110000600037341M"]), allowlist=load_allowlist(path))
+    frame = validate_series(
+        pl.Series(["91110000600037341M"]), allowlist=load_allowlist(path), vectorised=vectorised
+    )
     assert frame.row(0) == ("91110000600037341M", None, None, False)
 
 
@@ -112,8 +128,9 @@ def test_bulk_is_far_faster_than_row_by_row() -> None:
     assert len(series) / best > 250_000, f"{len(series) / best:,.0f} identifiers per second"
 
 
-def test_empty_series_gives_an_empty_frame() -> None:
-    frame = validate_series(pl.Series([], dtype=pl.String))
+@BOTH_PATHS
+def test_empty_series_gives_an_empty_frame(vectorised: bool) -> None:
+    frame = validate_series(pl.Series([], dtype=pl.String), vectorised=vectorised)
     assert frame.height == 0
     assert frame.columns == ["normalized", "error_code", "error_message", "natural_person"]
 
@@ -121,3 +138,14 @@ def test_empty_series_gives_an_empty_frame() -> None:
 def test_normalize_drops_ascii_separators_like_compact() -> None:
     value = "9111\x1c0000\x0b6000-3734 1l"
     assert normalize(pl.Series([value])).to_list() == [compact(value)] == ["91110000600037341L"]
+
+
+def test_size_chooses_the_path_and_both_give_the_same_frame() -> None:
+    from corpcredit.ids.bulk import VECTORISE_FROM
+
+    values = (CODES * VECTORISE_FROM)[: VECTORISE_FROM + 1]
+    for n in (1, VECTORISE_FROM - 1, VECTORISE_FROM, VECTORISE_FROM + 1):
+        series = pl.Series(values[:n])
+        by_size = validate_series(series)
+        assert by_size.equals(validate_series(series, vectorised=True))
+        assert by_size.equals(validate_series(series, vectorised=False))

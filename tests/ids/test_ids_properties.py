@@ -125,9 +125,9 @@ def mixed_inputs(draw: st.DrawFn) -> str:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(mixed_inputs(), max_size=40))
-def test_bulk_agrees_with_scalar(values: list[str]) -> None:
-    frame = validate_series(pl.Series(values, dtype=pl.String))
+@given(st.lists(mixed_inputs(), max_size=40), st.sampled_from([True, False, None]))
+def test_bulk_agrees_with_scalar(values: list[str], vectorised: bool | None) -> None:
+    frame = validate_series(pl.Series(values, dtype=pl.String), vectorised=vectorised)
     for value, row in zip(values, frame.iter_rows(), strict=True):
         expected: tuple[str, str | None, str | None, bool | None]
         try:

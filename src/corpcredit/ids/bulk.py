@@ -30,7 +30,7 @@ from corpcredit.ids._tables import (
 from corpcredit.ids.allowlist import Allowlist
 from corpcredit.ids.usci import validate
 
-__all__ = ["MISSING_CODE", "normalize", "validate_series"]
+__all__ = ["MISSING_CODE", "VECTORISE_FROM", "normalize", "validate_series"]
 
 # A null cell has no scalar counterpart; it gets its own code.
 MISSING_CODE = "usci.missing"
@@ -110,14 +110,39 @@ def _fast_valid(normalized: pl.Series) -> pl.Series:
     )
 
 
-def validate_series(series: pl.Series, *, allowlist: Allowlist | None = None) -> pl.DataFrame:
+#: Below this many values the scalar functions are quicker than building the plan.
+VECTORISE_FROM = 64
+
+_SCHEMA = {
+    "normalized": pl.String,
+    "error_code": pl.String,
+    "error_message": pl.String,
+    "natural_person": pl.Boolean,
+}
+
+
+def validate_series(
+    series: pl.Series, *, allowlist: Allowlist | None = None, vectorised: bool | None = None
+) -> pl.DataFrame:
     """Validate every value: one row per input with ``normalized`` (str),
     ``error_code`` and ``error_message`` (str, null when valid) and ``natural_person``
     (bool; null when invalid).
 
     ``error_code``/``error_message`` are those :func:`validate` raises for the value
     (``usci.missing`` for a null cell); allow-listed codes are valid.
+
+    ``vectorised``: force the Polars path (True) or the scalar one (False); by
+    default a few values (under :data:`VECTORISE_FROM`) go through the scalar
+    functions, whose fixed cost is far below the plan's, and more through Polars.
     """
+    if vectorised is None:
+        vectorised = len(series) >= VECTORISE_FROM
+    if not vectorised:
+        texts = series.cast(pl.String).to_list()
+        outcomes = [
+            (v, *_scalar(v, allowlist)) for v in (None if t is None else compact(t) for t in texts)
+        ]
+        return pl.DataFrame(outcomes, schema=_SCHEMA, orient="row")
     normalized = normalize(series).alias("normalized")
     valid = _fast_valid(normalized)
     count = len(normalized)
