@@ -139,10 +139,10 @@ def validate_series(
         vectorised = len(series) >= VECTORISE_FROM
     if not vectorised:
         texts = series.cast(pl.String).to_list()
-        outcomes = [
+        rows = [
             (v, *_scalar(v, allowlist)) for v in (None if t is None else compact(t) for t in texts)
         ]
-        return pl.DataFrame(outcomes, schema=_SCHEMA, orient="row")
+        return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
     normalized = normalize(series).alias("normalized")
     valid = _fast_valid(normalized)
     count = len(normalized)
