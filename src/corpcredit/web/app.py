@@ -109,8 +109,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    # Inside the ETag and the rate limit: a kept answer is tagged and counted as any.
-    app.add_middleware(KeptAnswers, cache=answers)
+    # Inside the ETag and the rate limit: an answer given there is tagged and counted as any.
+    app.add_middleware(KeptAnswers, cache=answers, readers=api.direct_readers(engine, cat))
     # Added last, so it runs first: a refused request costs no database work.
     app.add_middleware(ETagMiddleware)
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)

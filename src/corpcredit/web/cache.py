@@ -14,7 +14,13 @@ Answers are kept under the request itself (:func:`answer_key`: path, query strin
 and day), so :class:`KeptAnswers`, a pure ASGI middleware in front of the routing,
 sends a kept answer without running FastAPI's routing and dependencies at all;
 only the routes that put an answer there decide what is kept, and a request with
-credentials always goes through them.
+credentials always goes through them. The hottest public reads (today's view of
+one organisation, a name search) are also *answered* there on a miss, by a
+:data:`Reader` the router module gives, the same function its route calls: on a
+loaded server FastAPI's routing, parameter parsing and dependencies cost as much
+processor time as the reads themselves. A reader declines (None) what it does not
+answer itself, and any project error (an invalid or unknown identifier, a bad
+parameter) is left to the routes, so errors keep their one mapping.
 
 Only a SQLite file offers that signal cheaply; on PostgreSQL (or an in-memory
 SQLite database, whose writers share one connection) the cache stays off and
@@ -32,19 +38,25 @@ import sqlite3
 import threading
 import urllib.parse
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from corpcredit.errors import CorpCreditError
 from corpcredit.web.clock import today
 from corpcredit.web.etag import body_etag
 
-__all__ = ["CachedAnswer", "KeptAnswers", "ResponseCache", "answer_key"]
+__all__ = ["CachedAnswer", "KeptAnswers", "Reader", "ResponseCache", "answer_key"]
 
 JSON = b"application/json"
+
+#: A public read answered before routing: given the rest of the path after the prefix
+#: it is registered under, the query string and today, the JSON body of the ``200``
+#: answer, or None to let the routes answer; raises a project error as its route would.
+Reader = Callable[[str, bytes, date], bytes | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,29 +170,54 @@ def _sqlite_file(engine: Engine) -> str | None:
 
 class KeptAnswers:
     """Pure ASGI middleware: an anonymous ``GET`` under ``prefix`` whose answer is kept
-    (and still current) is sent from memory, before routing; anything else passes on.
+    (and still current) is sent from memory, before routing; on a miss, a path under
+    one of ``readers``' prefixes is answered by that reader (and kept); anything else,
+    and whatever a reader declines or refuses, passes on to the routes.
 
-    Placed inside the rate limit and the ETag middleware, so a kept answer is counted,
-    tagged, given its Cache-Control and turned into ``304`` exactly as a fresh one.
+    Placed inside the rate limit and the ETag middleware, so an answer given here is
+    counted, tagged, given its Cache-Control and turned into ``304`` exactly as one
+    from the routes.
     """
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache, prefix: str = "/api/v1/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        cache: ResponseCache,
+        readers: Mapping[str, Reader] | None = None,
+        prefix: str = "/api/v1/",
+    ) -> None:
         self.app = app
         self.cache = cache
+        self.readers = tuple((readers or {}).items())
         self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
-            self.cache.enabled
+            (self.cache.enabled or self.readers)
             and scope["type"] == "http"
             and scope["method"] == "GET"
             and scope["path"].startswith(self.prefix)
             and not any(name == b"authorization" for name, _ in scope["headers"])
         ):
-            found, _ = self.cache.get(answer_key(scope, today()))
+            day = today()
+            key = answer_key(scope, day)
+            found, version = self.cache.get(key)
+            if found is None:
+                body = self._read(scope["path"], key[1], day)
+                if body is not None:
+                    found = self.cache.put(key, body, version)
             if found is not None:
                 start = {"type": "http.response.start", "status": 200}
                 await send({**start, "headers": found.raw_headers})
                 await send({"type": "http.response.body", "body": found.body})
                 return
         await self.app(scope, receive, send)
+
+    def _read(self, path: str, query: bytes, day: date) -> bytes | None:
+        for prefix, reader in self.readers:
+            if path.startswith(prefix):
+                try:
+                    return reader(path[len(prefix) :], query, day)
+                except CorpCreditError:
+                    return None  # the route raises it again, through the one error mapping
+        return None

@@ -5,7 +5,9 @@ resources through their router here, the others in their own signatures.
 """
 
 from fastapi import APIRouter, Depends
+from sqlalchemy.engine import Engine
 
+from corpcredit.catalogue import Catalogue
 from corpcredit.web.api import (
     catalogue,
     entities,
@@ -17,8 +19,16 @@ from corpcredit.web.api import (
     webhooks,
 )
 from corpcredit.web.auth import PUBLIC
+from corpcredit.web.cache import Reader
 
-__all__ = ["API_PREFIX", "MODULES", "PUBLIC_MODULES", "SIGNED_IN_MODULES", "router"]
+__all__ = [
+    "API_PREFIX",
+    "MODULES",
+    "PUBLIC_MODULES",
+    "SIGNED_IN_MODULES",
+    "direct_readers",
+    "router",
+]
 
 API_PREFIX = "/api/v1"
 
@@ -33,3 +43,13 @@ for _module in PUBLIC_MODULES:
     router.include_router(_module.router, dependencies=[Depends(PUBLIC)])
 for _module in SIGNED_IN_MODULES:
     router.include_router(_module.router)
+
+
+def direct_readers(engine: Engine, cat: Catalogue) -> dict[str, Reader]:
+    """The public reads answered before routing, by path prefix (see
+    :class:`~corpcredit.web.cache.KeptAnswers`): today's view of one organisation and
+    a name search, the two a public registry is asked most."""
+    return {
+        f"{API_PREFIX}/entities/": entities.today_reader(engine, cat),
+        f"{API_PREFIX}/search": search.search_reader(engine),
+    }

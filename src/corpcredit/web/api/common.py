@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -10,7 +11,7 @@ from corpcredit.web.api.schemas import ErrorOut
 from corpcredit.web.cache import CachedAnswer
 from corpcredit.web.params import Paging
 
-__all__ = ["ERRORS", "cached_response", "json_response", "page_info"]
+__all__ = ["ERRORS", "cached_response", "encode_json", "json_response", "page_info"]
 
 #: Error answers every read may give, for the OpenAPI document.
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -27,6 +28,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "Too many requests from this address (`rate_limited`); see Retry-After",
     },
 }
+
+
+#: What :class:`JSONResponse` renders with, built once (``json.dumps`` with options
+#: builds an encoder on every call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def encode_json(payload: Any) -> bytes:
+    """The bytes :func:`json_response` sends for ``payload``."""
+    return _ENCODER.encode(payload).encode("utf-8")
 
 
 def json_response(payload: Any) -> JSONResponse:

@@ -16,7 +16,13 @@ from corpcredit.cases.objections import disputed_records
 from corpcredit.catalogue import Catalogue
 from corpcredit.services.lists import add_months
 from corpcredit.services.lookup import EntityView, current_view, entity_view, history
-from corpcredit.web.api.common import ERRORS, cached_response, json_response, page_info
+from corpcredit.web.api.common import (
+    ERRORS,
+    cached_response,
+    encode_json,
+    json_response,
+    page_info,
+)
 from corpcredit.web.api.schemas import (
     EntityOut,
     HistoryOut,
@@ -25,12 +31,12 @@ from corpcredit.web.api.schemas import (
     history_point_out,
     record_out,
 )
-from corpcredit.web.cache import ResponseCache, answer_key
+from corpcredit.web.cache import CachedAnswer, Reader, ResponseCache, answer_key
 from corpcredit.web.clock import today
 from corpcredit.web.params import parse_day, parse_known_at, parse_paging
 from corpcredit.web.state import catalogue, database, response_cache
 
-__all__ = ["HISTORY_YEARS", "router"]
+__all__ = ["HISTORY_YEARS", "router", "today_answer", "today_reader"]
 
 router = APIRouter(tags=["entities"])
 
@@ -71,21 +77,42 @@ async def get_entity(
     day, known = parse_day(as_of, "as_of"), parse_known_at(known_at)
     if day is None and known is None:
         # Today's view: the same bytes for everyone until the registry changes, so kept
-        # in memory; otherwise a few indexed reads of materialised tables, cheaper than
-        # the hop through the thread pool, so answered here. The kernel never runs here.
+        # in memory (anonymous requests are answered before routing: KeptAnswers).
         t = today()
         key = answer_key(request.scope, t)
         found, version = answers.get(key) if answers is not None else (None, None)
         if found is not None:
             return cached_response(found)
-        with db.connect() as conn:
-            current = current_view(conn, usci, cat, today=t)
-            if current is not None:
-                response = json_response(entity_out(current, disputed_keys(conn, current)))
-                if answers is not None:
-                    return cached_response(answers.put(key, bytes(response.body), version))
-                return response
+        body = today_answer(db, cat, usci, t)
+        if body is not None:
+            kept = answers.put(key, body, version) if answers is not None else None
+            return cached_response(kept or CachedAnswer.of(body))
     return await run_in_threadpool(_entity, db, usci, day, known, cat)
+
+
+def today_answer(db: Engine, cat: Catalogue, usci: str, day: date) -> bytes | None:
+    """The JSON of today's public view of ``usci`` read from the materialised state, or
+    None when that state does not hold today (the kernel must answer); raises as
+    :func:`current_view` does. A few indexed reads of materialised tables, cheaper than
+    the hop through the thread pool, so run on the event loop. The kernel never runs here.
+    """
+    with db.connect() as conn:
+        current = current_view(conn, usci, cat, today=day)
+        if current is None:
+            return None
+        return encode_json(entity_out(current, disputed_keys(conn, current)))
+
+
+def today_reader(db: Engine, cat: Catalogue) -> Reader:
+    """:func:`today_answer` for ``GET /entities/{usci}`` without parameters, answered
+    before routing (:class:`~corpcredit.web.cache.KeptAnswers`)."""
+
+    def read(usci: str, query: bytes, day: date) -> bytes | None:
+        if query or not usci or "/" in usci:
+            return None  # another day, another resource: the routes answer
+        return today_answer(db, cat, usci, day)
+
+    return read
 
 
 def _entity(

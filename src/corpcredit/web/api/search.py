@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.engine import Engine
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
 from corpcredit.services.search import search
-from corpcredit.web.api.common import ERRORS, cached_response, json_response, page_info
+from corpcredit.web.api.common import ERRORS, cached_response, encode_json, page_info
 from corpcredit.web.api.schemas import SearchPageOut, search_hit_out
-from corpcredit.web.cache import ResponseCache, answer_key
+from corpcredit.web.cache import CachedAnswer, Reader, ResponseCache, answer_key
 from corpcredit.web.clock import today
-from corpcredit.web.params import MAX_QUERY, parse_paging, parse_query
+from corpcredit.web.params import MAX_QUERY, Paging, parse_paging, parse_query
 from corpcredit.web.state import database, response_cache
 
-__all__ = ["router"]
+__all__ = ["router", "search_answer", "search_reader"]
 
 router = APIRouter(tags=["search"])
 
@@ -36,18 +38,25 @@ async def get_search(
 ) -> Response:
     """Best matches first, each with grade and list flags (none for natural persons).
     A missing legal form (有限公司, Co., Ltd.) does not matter; an empty `q` finds nothing."""
-    text = parse_query(q)
-    paging = parse_paging(page, per_page)
-    # The same bytes for everyone until the registry changes: kept in memory.
+    text, paging = parse_query(q), parse_paging(page, per_page)
+    # The same bytes for everyone until the registry changes: kept in memory (anonymous
+    # requests are answered before routing: KeptAnswers).
     key = answer_key(request.scope, today())
     kept, version = answers.get(key) if answers is not None else (None, None)
     if kept is not None:
         return cached_response(kept)
-    # A few indexed reads (milliseconds): answered here rather than through the
-    # thread pool, whose hand-offs cost more than the search on a loaded server.
+    body = search_answer(db, text, paging)
+    kept = answers.put(key, body, version) if answers is not None else None
+    return cached_response(kept or CachedAnswer.of(body))
+
+
+def search_answer(db: Engine, text: str, paging: Paging) -> bytes:
+    """The JSON of one page of hits. A few indexed reads (milliseconds): answered on the
+    event loop rather than through the thread pool, whose hand-offs cost more than the
+    search on a loaded server."""
     with db.connect() as conn:
         found = search(conn, text, limit=paging.per_page, offset=paging.offset)
-    response = json_response(
+    return encode_json(
         {
             "q": text,
             "matched_text": found.needle,
@@ -55,6 +64,18 @@ async def get_search(
             "hits": [search_hit_out(h) for h in found.hits],
         }
     )
-    if answers is not None:
-        return cached_response(answers.put(key, bytes(response.body), version))
-    return response
+
+
+def search_reader(db: Engine) -> Reader:
+    """:func:`search_answer` for ``GET /search``, answered before routing
+    (:class:`~corpcredit.web.cache.KeptAnswers`); the parameters are read as the
+    route reads them (the last of a repeated one counts)."""
+
+    def read(rest: str, query: bytes, day: date) -> bytes | None:
+        if rest:
+            return None  # another resource: the routes answer
+        params = QueryParams(query)
+        text = parse_query(params.get("q"))
+        return search_answer(db, text, parse_paging(params.get("page"), params.get("per_page")))
+
+    return read
