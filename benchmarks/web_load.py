@@ -10,7 +10,10 @@ spend more CPU than the server on this two-core class of machine). Phases, each
 bounded by ``--requests`` and ``--duration`` and preceded by ``--warmup``
 unmeasured requests, each against a freshly started server:
 
-- ``entity``: ``GET /api/v1/entities/{usci}`` for random known organisations;
+- ``entity``: ``GET /api/v1/entities/{usci}`` for random known organisations
+  (``--sample`` of them, 2,000 by default: few enough that the server's response
+  cache soon holds them all; say ``--sample 0`` for every organisation of the
+  registry, so nearly every answer is read afresh as for real traffic);
 - ``search``: ``GET /api/v1/search?q=`` for their names without the legal form;
 - ``catalogue``: ``GET /api/v1/catalogue``, a constant answer: what the web layer
   itself (uvicorn, middleware, routing) costs, as a yardstick for the other two.
@@ -30,6 +33,7 @@ to measure every answer read afresh from the database).
 
     .venv/bin/python benchmarks/web_load.py                       # 1 M entities
     .venv/bin/python benchmarks/web_load.py --entities 20000 --requests 2000 --db /tmp/r.db
+    .venv/bin/python benchmarks/web_load.py --db /tmp/web1m.db --sample 0  # the whole registry
 """
 
 from __future__ import annotations
@@ -103,7 +107,8 @@ def _build(db: Path, n: int, seed: int, workers: int, as_of: date) -> dict[str, 
 
 
 def _sample(db: Path, count: int, seed: int) -> tuple[list[str], list[str]]:
-    """Random known organisations' identifiers, and their names without legal form."""
+    """Random known organisations' identifiers, and their names without legal form
+    (``count`` of them; 0: every organisation, in random order)."""
     engine = create_engine_for(f"sqlite:///{db}")
     try:
         with engine.connect() as conn:
@@ -114,7 +119,7 @@ def _sample(db: Path, count: int, seed: int) -> tuple[list[str], list[str]]:
             ).all()
     finally:
         engine.dispose()
-    picked = random.Random(seed).sample(rows, min(count, len(rows)))
+    picked = random.Random(seed).sample(rows, min(count or len(rows), len(rows)))
     names = [normalise_query(name) for _, name in picked]
     return [u for u, _ in picked], [n for n in names if n]
 
@@ -342,6 +347,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--db", type=Path, help="SQLite file to build, or reuse when it exists")
     ap.add_argument("--concurrency", type=int, default=16, help="connections kept open")
+    ap.add_argument(
+        "--sample",
+        type=int,
+        default=2000,
+        help="organisations asked for (0: every one in the registry)",
+    )
     ap.add_argument("--requests", type=int, default=5000, help="per phase, at most")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds per phase, at most")
     ap.add_argument(
@@ -376,7 +387,7 @@ def main() -> None:
     if not db.exists():
         print(f"building a {args.entities:,}-entity registry in {db} …", file=sys.stderr)
         build = _build(db, args.entities, args.seed, args.workers, as_of)
-    uscis, names = _sample(db, 2000, args.seed)
+    uscis, names = _sample(db, args.sample, args.seed)
     every = {
         "entity": [f"/api/v1/entities/{u}" for u in uscis],
         "search": [f"/api/v1/search?q={urllib.parse.quote(n)}" for n in names],
@@ -394,6 +405,7 @@ def main() -> None:
                 "db_bytes": db.stat().st_size,
                 "server_workers": args.workers,
                 "concurrency": args.concurrency,
+                "sampled_organisations": len(uscis),
                 "client_loop": _loop_name(args.client_loop),
                 "server_env": args.server_env,
                 "cpus": os.cpu_count(),
