@@ -75,6 +75,7 @@ def province_name(code: str) -> str | None:
     return division_table().get(code + "0000")
 
 
+@functools.lru_cache(maxsize=8192)  # every lookup asks it up to three times
 def division_full_name(code: str) -> str | None:
     """Province, prefecture and county names joined, e.g. ``"110105" → "北京市朝阳区"``.
 

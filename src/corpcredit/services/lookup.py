@@ -288,22 +288,27 @@ _ALIASES = (
 
 
 def _identity(conn: Connection, info: ids.UsciInfo, row: dict[str, Any], public: bool) -> Identity:
-    base = Identity(
-        usci=info.usci,
-        formatted=ids.format(info.usci),
-        authority=info.authority,
-        entity_type=info.entity_type,
-        natural_person=bool(row["natural_person"]),
-        name=row["name"],
-    )
-    if public and base.natural_person:
-        return base
+    person = bool(row["natural_person"])
+    if public and person:
+        return Identity(
+            usci=info.usci,
+            formatted=ids.format(info.usci),
+            authority=info.authority,
+            entity_type=info.entity_type,
+            natural_person=person,
+            name=row["name"],
+        )
     aliases = row.get("aliases")
     if aliases is None:
         aliases = conn.execute(_ALIASES, {"usci": info.usci}).scalars()
     division = row["division_code"] or info.division_code
-    return replace(
-        base,
+    return Identity(
+        usci=info.usci,
+        formatted=ids.format(info.usci),
+        authority=info.authority,
+        entity_type=info.entity_type,
+        natural_person=person,
+        name=row["name"],
         name_en=row["name_en"],
         aliases=tuple(aliases),
         legal_form=row["legal_form"],
@@ -774,20 +779,14 @@ def current_view(
     person = bool(row.natural_person)
     if not person and not _current(row, cat, t):
         return None
-    view = EntityView(
-        identity=_identity(
-            conn,
-            info,
-            {**row._asdict(), "aliases": [r.alias for r in rows if r.alias is not None]},
-            True,
-        ),
-        as_of=t,
-        known_at=None,
-        public=True,
-        catalogue_version=cat.version,
+    identity = _identity(
+        conn,
+        info,
+        {**row._asdict(), "aliases": [r.alias for r in rows if r.alias is not None]},
+        True,
     )
-    if person:
-        return view  # never scored, never listed (DOMAIN.md §1)
+    if person:  # never scored, never listed (DOMAIN.md §1)
+        return EntityView(identity, t, None, True, cat.version)
     members = _READ_MEMBERS.rows(conn, {"head": row.head_usci})
     refs = {m.usci: EntityRef(m.usci, m.name, m.name_en) for m in members}
     lines = _READ_LINES.rows(conn, {"usci": info.usci})
@@ -802,8 +801,13 @@ def current_view(
     if lists is None:
         return None
     shown, top, withheld = _materialised_lines(lines, refs, cat, hidden)
-    return replace(
-        view,
+    # Built in one go: dataclasses.replace costs as much as a read here.
+    return EntityView(
+        identity=identity,
+        as_of=t,
+        known_at=None,
+        public=True,
+        catalogue_version=cat.version,
         **_materialised_organisation(row, members, refs),
         score=row.score,
         grade=_grade(cat, row.grade),
