@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +29,7 @@ from corpcredit import ids
 from corpcredit.errors import CorpCreditError
 from corpcredit.screening.text import fold
 from corpcredit.services.name_index import fold_name, query_grams
+from corpcredit.store.prepared import Prepared
 from corpcredit.store.schema import entities, entity_aliases, results, search_grams, search_names
 
 __all__ = [
@@ -158,22 +158,22 @@ def _columns() -> list[sa.ColumnElement[object]]:
     ]
 
 
-def _hit(m: Mapping[Any, Any], matched: str, alias: str | None) -> SearchHit:
-    person = bool(m["natural_person"])
+def _hit(m: Any, matched: str, alias: str | None) -> SearchHit:
+    person = bool(m.natural_person)
     return SearchHit(
-        usci=m["usci"],
-        name=m["name"],
-        name_en=None if person else m["name_en"],
+        usci=m.usci,
+        name=m.name,
+        name_en=None if person else m.name_en,
         matched=matched,
         alias=alias,
         natural_person=person,
-        status=None if person else m["status"],
-        region=None if person else ids.division_full_name(m["division_code"] or m["usci"][2:8]),
-        score=None if person else m["score"],
-        grade=None if person or not m["grade"] else m["grade"],
-        black=not person and bool(m["black"]),
-        red=not person and bool(m["red"]),
-        abnormal=not person and bool(m["abnormal"]),
+        status=None if person else m.status,
+        region=None if person else ids.division_full_name(m.division_code or m.usci[2:8]),
+        score=None if person else m.score,
+        grade=None if person or not m.grade else m.grade,
+        black=not person and bool(m.black),
+        red=not person and bool(m.red),
+        abnormal=not person and bool(m.abnormal),
     )
 
 
@@ -182,9 +182,7 @@ def search(conn: Connection, text: str, *, limit: int = 20, offset: int = 0) -> 
     _check(text, limit, offset)
     code = ids.compact(text)
     if ids.is_valid(code):
-        found = tuple(
-            _hit(r, "usci", None) for r in conn.execute(_BY_USCI, {"usci": code}).mappings()
-        )
+        found = tuple(_hit(r, "usci", None) for r in _BY_USCI.rows(conn, {"usci": code}))
         return SearchPage(text, "", len(found), limit, offset, found[offset : offset + limit])
     # Folded first, so a legal form written in traditional characters is stripped too.
     needle = normalise_query(fold(text))
@@ -198,23 +196,23 @@ def search(conn: Connection, text: str, *, limit: int = 20, offset: int = 0) -> 
     escaped = _escape(key)
     params |= {"key": key, "prefix": escaped + "%", "within": "%" + escaped + "%"}
     page_q, count_q = _statements(*shape)
-    page = conn.execute(page_q, params | {"limit": limit, "offset": offset}).mappings().all()
-    total = conn.execute(count_q, params).scalar_one()
-    aliases = _matching_aliases(
-        conn, [r["usci"] for r in page if r["rank"] == 3 and not r["english"]], key
-    )
+    page = page_q.rows(conn, params | {"limit": limit, "offset": offset})
+    # Every row carries the total (the matches are found once); only a page past the
+    # last one counts them apart.
+    total = page[0].total if page else (offset and count_q.rows(conn, params)[0].n)
+    aliases = _matching_aliases(conn, [r.usci for r in page if r.rank == 3 and not r.english], key)
     hits: list[SearchHit] = []
     for r in page:
-        if r["rank"] < 3:
+        if r.rank < 3:
             hits.append(_hit(r, "name", None))
-        elif r["english"] or r["usci"] not in aliases:
+        elif r.english or r.usci not in aliases:
             hits.append(_hit(r, "name_en", None))
         else:
-            hits.append(_hit(r, "alias", aliases[r["usci"]]))
+            hits.append(_hit(r, "alias", aliases[r.usci]))
     return SearchPage(text, needle, total, limit, offset, tuple(hits))
 
 
-_BY_USCI = (
+_BY_USCI = Prepared(
     sa.select(*_columns())
     .select_from(entities.outerjoin(results, results.c.usci == entities.c.usci))
     .where(entities.c.usci == sa.bindparam("usci"))
@@ -239,16 +237,18 @@ def _escape(text: str) -> str:
 
 
 @functools.cache
-def _counts(n: int, cap: int) -> sa.CompoundSelect[int, int]:
+def _counts(n: int, cap: int) -> Prepared:
     """The postings of grams ``g0`` … ``g{n-1}``, each counted up to ``cap``."""
     g = search_grams.c
-    return sa.union_all(
-        *[
-            sa.select(sa.literal(i).label("i"), sa.func.count().label("n")).select_from(
-                sa.select(g.gram).where(g.gram == sa.bindparam(f"g{i}")).limit(cap).subquery()
-            )
-            for i in range(n)
-        ]
+    return Prepared(
+        sa.union_all(
+            *[
+                sa.select(sa.literal(i).label("i"), sa.func.count().label("n")).select_from(
+                    sa.select(g.gram).where(g.gram == sa.bindparam(f"g{i}")).limit(cap).subquery()
+                )
+                for i in range(n)
+            ]
+        )
     )
 
 
@@ -265,7 +265,7 @@ def _plan(conn: Connection, key: str) -> tuple[tuple[bool, int], dict[str, Any]]
         exact = [exact[round(i * step)] for i in range(_COUNTED)]
     grams = {f"g{i}": g for i, g in enumerate(exact)}
     for cap in _COUNT_CAPS:
-        counts: dict[int, int] = dict(conn.execute(_counts(len(exact), cap), grams).all())
+        counts: dict[int, int] = dict(_counts(len(exact), cap).rows(conn, grams))
         if min(counts.values()) < cap:
             break
     if min(counts.values()) == 0:
@@ -275,8 +275,9 @@ def _plan(conn: Connection, key: str) -> tuple[tuple[bool, int], dict[str, Any]]
 
 
 @functools.cache
-def _statements(span: bool, filters: int) -> tuple[sa.Executable, sa.Executable]:
-    """The page and count statements for a plan's shape (built once per shape)."""
+def _statements(span: bool, filters: int) -> tuple[Prepared, Prepared]:
+    """The page (with the total on every row) and count statements for a plan's shape
+    (built once per shape)."""
     g = search_grams.alias("g0")
     if span:
         candidates = (
@@ -295,7 +296,9 @@ def _statements(span: bool, filters: int) -> tuple[sa.Executable, sa.Executable]
             )
     matches = _matches(candidates)
     page = (
-        sa.select(*_columns(), matches.c.rank, matches.c.english)
+        sa.select(
+            *_columns(), matches.c.rank, matches.c.english, sa.func.count().over().label("total")
+        )
         .select_from(
             matches.join(entities, entities.c.usci == matches.c.usci).outerjoin(
                 results, results.c.usci == matches.c.usci
@@ -305,7 +308,7 @@ def _statements(span: bool, filters: int) -> tuple[sa.Executable, sa.Executable]
         .limit(sa.bindparam("limit"))
         .offset(sa.bindparam("offset"))
     )
-    return page, sa.select(sa.func.count()).select_from(matches)
+    return Prepared(page), Prepared(sa.select(sa.func.count().label("n")).select_from(matches))
 
 
 def _matches(candidates: sa.Select[Any]) -> sa.Subquery:

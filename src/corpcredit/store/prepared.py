@@ -16,6 +16,7 @@ execution context and a result object per call).
 
 from __future__ import annotations
 
+import keyword
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -26,10 +27,12 @@ from sqlalchemy.engine import Connection, Dialect
 __all__ = ["Prepared"]
 
 _Processor = Callable[[Any], Any] | None
+#: What :class:`Prepared` runs: a ``SELECT``, or a ``UNION`` of them.
+_Query = sa.Select[*tuple[Any, ...]] | sa.CompoundSelect[*tuple[Any, ...]]
 
 
 class _Compiled:
-    def __init__(self, stmt: sa.Select[Any], dialect: Dialect) -> None:
+    def __init__(self, stmt: _Query, dialect: Dialect) -> None:
         compiled = stmt.compile(dialect=dialect)
         keys = [str(c.key) for c in stmt.selected_columns]
         self.usable = (
@@ -37,7 +40,10 @@ class _Compiled:
             and not compiled.literal_execute_params
             and not compiled.post_compile_params
             and len(set(keys)) == len(keys)
-            and all(k.isidentifier() and not k.startswith("_") for k in keys)
+            and all(
+                k.isidentifier() and not keyword.iskeyword(k) and not k.startswith("_")
+                for k in keys
+            )
         )
         self.sql = compiled.string
         self.names: list[str] = list(compiled.positiontup or [])
@@ -60,9 +66,10 @@ class _Compiled:
 
 
 class Prepared:
-    """A ``SELECT`` to run many times with different parameters (see the module)."""
+    """A ``SELECT`` (or a ``UNION`` of them) to run many times with different
+    parameters (see the module)."""
 
-    def __init__(self, stmt: sa.Select[Any]) -> None:
+    def __init__(self, stmt: _Query) -> None:
         self.stmt = stmt
         self._sqlite: _Compiled | None = None
 
