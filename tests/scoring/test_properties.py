@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 from corpcredit.catalogue import default_catalogue
 from corpcredit.engines.local import shard_inputs
 from corpcredit.scoring.frames import ROLE_ORDER
-from corpcredit.scoring.kernel import score
+from corpcredit.scoring.kernel import _add_months, score
 from tests.factory import frames
 from tests.scoring.reference import reference_score
 from tests.scoring.strategies import registries
@@ -124,3 +124,16 @@ def test_adding_a_negative_record_never_raises_a_score(reg, data):
     for u, s in before.items():
         if s is not None:
             assert after[u] <= s, u
+
+
+@SETTINGS
+@given(
+    st.lists(st.one_of(st.none(), st.dates()), max_size=30),
+    st.lists(st.one_of(st.none(), st.integers(-40, 150)), min_size=30, max_size=30),
+)
+def test_month_offsets_agree_with_polars_for_any_dates(days, months):
+    d = pl.Series("d", days, dtype=pl.Date)
+    m = pl.Series("m", months[: len(days)], dtype=pl.Int64)
+    want = pl.DataFrame({"d": d, "m": m}).select(pl.col("d").dt.offset_by(pl.format("{}mo", "m")))
+    assert _add_months(d, m).equals(want.to_series(), check_names=False)
+    assert _add_months(d, 36).equals(d.dt.offset_by("36mo"), check_names=False)

@@ -36,7 +36,7 @@ from corpcredit.scoring.frames import (
     to_utc,
 )
 from corpcredit.scoring.org import head_indices
-from corpcredit.scoring.rules import rules_frame
+from corpcredit.scoring.rules import rule_row, rules_frame
 
 __all__ = ["ScoreOutput", "prepare_records", "score"]
 
@@ -52,12 +52,45 @@ class ScoreOutput:
     warnings: list[str] = field(default_factory=list)
 
 
-def _months(col: str | pl.Expr, months: int | pl.Expr) -> pl.Expr:
-    """Calendar-month arithmetic clipped to the month's end (2025-01-31 + 1 = 02-28)."""
-    c = pl.col(col) if isinstance(col, str) else col
-    if isinstance(months, int):
-        return c.dt.offset_by(f"{months}mo")
-    return c.dt.offset_by(pl.format("{}mo", months))
+# Beyond this many (day, month count) pairs the table would cost more than it saves.
+_MONTH_TABLE_LIMIT = 2_000_000
+
+
+def _add_months(dates: pl.Series, months: pl.Series | int) -> pl.Series:
+    """Calendar-month arithmetic clipped to the month's end (2025-01-31 + 1 = 02-28).
+
+    Millions of records share a few thousand decision days and a handful of periods,
+    and Polars' month offset is costly per row (more so with a per-row period, which
+    it reads as text). So each (day, months) pair in range is computed once, in a
+    dense table, and every row gathers its value by position.
+    """
+    n = len(dates)
+    m = months if isinstance(months, pl.Series) else pl.repeat(months, n, eager=True)
+    frame = pl.DataFrame({"day": dates.cast(pl.Int32), "m": m.cast(pl.Int32)})
+    d_lo, d_hi, m_lo, m_hi = frame.select(
+        pl.col("day").min().alias("d_lo"),
+        pl.col("day").max().alias("d_hi"),
+        pl.col("m").min().alias("m_lo"),
+        pl.col("m").max().alias("m_hi"),
+    ).row(0)
+    if d_lo is None or m_lo is None:
+        return pl.repeat(None, n, dtype=pl.Date, eager=True).alias(dates.name)
+    width = m_hi - m_lo + 1
+    size = (d_hi - d_lo + 1) * width
+    if size > _MONTH_TABLE_LIMIT:
+        per_row = pl.col("day").cast(pl.Date).dt.offset_by(pl.format("{}mo", "m"))
+        return frame.select(per_row).to_series().alias(dates.name)
+    i = pl.int_range(size, dtype=pl.Int64)
+    table = pl.select(
+        (i // width + d_lo)
+        .cast(pl.Int32)
+        .cast(pl.Date)
+        .dt.offset_by(pl.format("{}mo", i % width + m_lo))
+    ).to_series()
+    at = frame.select(
+        (pl.col("day").cast(pl.Int64) - d_lo) * width + (pl.col("m") - m_lo)
+    ).to_series()
+    return table.gather(at).alias(dates.name)
 
 
 def _entities_frame(entities: Frame) -> pl.DataFrame:
@@ -104,19 +137,7 @@ def prepare_records(
         ev = ev.filter(pl.col("recorded_at") <= k)
 
     rules = rules_frame(cat)
-    kinds = sorted(set(rules.get_column("kind")))
-    keys = sorted(set(rules.get_column("key")))
-    graded = [k for k, v in cat.kinds.items() if v.graded]
-    # Dense code kind × key → row of the rule table (or null): a gather, not a join.
-    lookup: list[int | None] = [None] * (len(kinds) * len(keys))
-    for i, (kind, key) in enumerate(rules.select("kind", "key").iter_rows()):
-        lookup[kinds.index(kind) * len(keys) + keys.index(key)] = i
-    key = pl.when(pl.col("kind").is_in(graded)).then(pl.col("grade")).otherwise(pl.col("tier"))
-    code = pl.col("kind").cast(pl.Enum(kinds), strict=False).to_physical().cast(pl.Int64) * len(
-        keys
-    ) + key.cast(pl.Enum(keys), strict=False).to_physical().cast(pl.Int64)
-    table = pl.Series(lookup, dtype=pl.Int64)
-    frame = rec.with_columns(pl.lit(table).gather(code).alias("_rule")).collect()
+    frame = rec.with_columns(rule_row(cat, rules).alias("_rule")).collect()
     if frame.get_column("_rule").null_count():
         frame = frame.filter(pl.col("_rule").is_not_null())
     frame = frame.with_columns(
@@ -153,15 +174,18 @@ def prepare_records(
             pl.lit(None, pl.Date).alias("lifted"),
             pl.lit(None, pl.Date).alias("repaired"),
         )
-    default_end = _months("decided_on", pl.col("period_months"))
-    base_end = (
-        pl.when(pl.col("period_months").is_null())
-        .then(None)
-        .when(pl.col("ends_on") > default_end)
-        .then(pl.col("ends_on"))
-        .otherwise(default_end)
+    # Null where the kind has no period, so such a record has no default end. Taken as
+    # Series: a when/then over a literal column (``ends_on`` set to one date for every
+    # record) inside min_horizontal comes out one row long in Polars 1.44.
+    default_end = _add_months(frame.get_column("decided_on"), frame.get_column("period_months"))
+    ends_on = frame.get_column("ends_on")
+    later = (ends_on > default_end).fill_null(False)
+    frame = frame.with_columns(ends_on.zip_with(later, default_end).alias("_base_end"))
+    return (
+        frame.lazy()
+        .with_columns(pl.min_horizontal("_base_end", "lifted", "repaired").alias("end"))
+        .drop("_base_end")
     )
-    return frame.lazy().with_columns(pl.min_horizontal(base_end, "lifted", "repaired").alias("end"))
 
 
 def _event_effects(ev: pl.LazyFrame) -> pl.DataFrame:
@@ -263,13 +287,19 @@ def score(
         how="left",
         maintain_order="left",
     )
-    rec = prep.select(
-        "source",
+    # The record's text, for contribution rows only: kept apart, so that scoring
+    # neither filters nor carries it.
+    detail = prep.select(
+        pl.col("source").alias("record_source"),
         "record_id",
         "kind",
-        "tier_eff",
+        pl.col("tier_eff").alias("tier"),
         "authority",
         "decision_no",
+        "decided_on",
+    )
+    rec = prep.select(
+        "tier_eff",
         "decided_on",
         "end",
         "points_h",
@@ -288,15 +318,19 @@ def score(
     # One filter for what the kernel never counts: unknown entities, natural persons,
     # and withdrawn records (retroactively gone, once seen).
     if unknown or rec.get_column("natural_person").any() or rec.get_column("withdrawn").any():
-        rec = rec.filter(
+        keep = rec.select(
             pl.col("eid").is_not_null() & ~pl.col("natural_person") & ~pl.col("withdrawn")
-        )
+        ).to_series()
+        rec = rec.filter(keep)
+        detail = detail.filter(keep)
     rec = rec.drop("natural_person", "withdrawn").with_columns(
         pl.int_range(pl.len(), dtype=_U32).alias("rid"),
         ((pl.col("decided_on") <= t) & (pl.col("end").is_null() | (t < pl.col("end")))).alias(
             "in_force"
         ),
     )
+    decided = rec.get_column("decided_on")
+    rec = rec.with_columns(_add_months(decided, m).alias(f"_m{m}") for m in _horizons(cat))
     core = rec.lazy().select(
         "rid",
         "eid",
@@ -312,7 +346,7 @@ def score(
         "red_if_flagged",
         "red",
         "red_qualifying",
-        *[_months("decided_on", m).alias(f"_m{m}") for m in _horizons(cat)],
+        *[f"_m{m}" for m in _horizons(cat)],
     )
 
     # Rule 2: a minor record counts only after an own in-force serious record.
@@ -396,21 +430,15 @@ def score(
     )
     res, lines = pl.collect_all([conform(results, RESULT_SCHEMA), contrib])
     return ScoreOutput(
-        results=res, contributions=_contribution_rows(lines, rec, usci), warnings=warnings
+        results=res, contributions=_contribution_rows(lines, detail, usci), warnings=warnings
     )
 
 
-def _contribution_rows(lines: pl.DataFrame, rec: pl.DataFrame, usci: pl.Series) -> pl.DataFrame:
-    """Integer-keyed lines → the contribution table, in its one canonical order."""
-    detail = rec.select(
-        pl.col("source").alias("record_source"),
-        "record_id",
-        "kind",
-        pl.col("tier_eff").alias("tier"),
-        "authority",
-        "decision_no",
-        "decided_on",
-    )
+def _contribution_rows(lines: pl.DataFrame, detail: pl.DataFrame, usci: pl.Series) -> pl.DataFrame:
+    """Integer-keyed lines → the contribution table, in its one canonical order.
+
+    ``detail`` holds each counted record's text, row ``rid``.
+    """
     rid = lines.get_column("rid")
     base = lines.select(
         pl.Series("usci", usci.gather(lines.get_column("eid"))),

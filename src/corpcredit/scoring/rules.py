@@ -10,7 +10,7 @@ import polars as pl
 
 from corpcredit.catalogue import Catalogue
 
-__all__ = ["rules_frame"]
+__all__ = ["rule_row", "rules_frame"]
 
 
 def rules_frame(cat: Catalogue) -> pl.DataFrame:
@@ -50,3 +50,30 @@ def rules_frame(cat: Catalogue) -> pl.DataFrame:
             "red_qualifying": pl.Boolean,
         },
     )
+
+
+def rule_row(cat: Catalogue, rules: pl.DataFrame) -> pl.Expr:
+    """Each record's row in ``rules`` (:func:`rules_frame`), or null when it has none.
+
+    From the columns ``kind``, ``tier`` and ``grade``; the key is the grade for graded
+    kinds and the tier otherwise. Millions of records pass through here, so the row is
+    found by integer codes into a dense kind × key table, not by joining text; tier
+    and grade are coded separately so that no text column is built on the way.
+    """
+    kinds = sorted(set(rules.get_column("kind")))
+    keys = sorted(set(rules.get_column("key")))
+    lookup: list[int | None] = [None] * (len(kinds) * len(keys))
+    for i, (kind, key) in enumerate(rules.select("kind", "key").iter_rows()):
+        lookup[kinds.index(kind) * len(keys) + keys.index(key)] = i
+    graded = [kinds.index(k) for k, v in cat.kinds.items() if v.graded and k in kinds]
+
+    def code(col: str, values: list[str]) -> pl.Expr:
+        return pl.col(col).cast(pl.Enum(values), strict=False).to_physical().cast(pl.Int64)
+
+    kind = code("kind", kinds)
+    key = (
+        pl.when(kind.is_in(pl.Series(graded, dtype=pl.Int64).implode()))
+        .then(code("grade", keys))
+        .otherwise(code("tier", keys))
+    )
+    return pl.lit(pl.Series(lookup, dtype=pl.Int64)).gather(kind * len(keys) + key)
