@@ -52,6 +52,17 @@ def test_scores_stay_within_bounds_and_natural_persons_are_unscored(reg):
 
 
 @SETTINGS
+@given(registries())
+def test_results_are_the_same_when_no_contributions_are_asked_for(reg):
+    e, r, v = frames(reg["entities"], reg["records"], reg["events"])
+    without = score(e, r, v, CAT, reg["as_of"], reg["known_at"], contributions=False)
+    whole = _score(reg)
+    assert_frame_equal(without.results, whole.results)
+    assert without.warnings == whole.warnings
+    assert without.contributions.is_empty()
+
+
+@SETTINGS
 @given(registries(), st.randoms(use_true_random=False))
 def test_row_order_does_not_matter_and_runs_are_deterministic(reg, rnd: random.Random):
     first = _score(reg)

@@ -91,6 +91,7 @@ def score_command(
             day,
             k,
             workers=workers,
+            contributions=contributions is not None,
             on_shard_done=lambda done, total: progress.update(task, completed=done, total=total),
         )
         progress.update(task, description="writing outputs", total=None)

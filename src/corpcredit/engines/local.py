@@ -54,10 +54,10 @@ def shard_inputs(
 
 
 def _score_shard(
-    shard: Shard, cat: Catalogue, as_of: date, known_at: datetime | None
+    shard: Shard, cat: Catalogue, as_of: date, known_at: datetime | None, contributions: bool
 ) -> ScoreOutput:
     e, r, v = shard
-    return score(e, r, v, cat, as_of, known_at)
+    return score(e, r, v, cat, as_of, known_at, contributions=contributions)
 
 
 def score_sharded(
@@ -69,11 +69,15 @@ def score_sharded(
     known_at: datetime | None = None,
     *,
     workers: int = 1,
+    contributions: bool = True,
     on_shard_done: Callable[[int, int], None] | None = None,
 ) -> ScoreOutput:
-    """Score the registry with ``workers`` processes (1: in this process, unsharded)."""
+    """Score the registry with ``workers`` processes (1: in this process, unsharded).
+
+    ``contributions=False`` leaves the contribution table empty (see :func:`score`).
+    """
     if workers <= 1:
-        out = score(entities, records, events, cat, as_of, known_at)
+        out = score(entities, records, events, cat, as_of, known_at, contributions=contributions)
         if on_shard_done:
             on_shard_done(1, 1)
         return out
@@ -81,17 +85,19 @@ def score_sharded(
     parts: list[ScoreOutput] = []
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = [pool.submit(_score_shard, s, cat, as_of, known_at) for s in shards]
+        futures = [
+            pool.submit(_score_shard, s, cat, as_of, known_at, contributions) for s in shards
+        ]
         for done, fut in enumerate(as_completed(futures), start=1):
             parts.append(fut.result())
             if on_shard_done:
                 on_shard_done(done, len(shards))
     results = pl.concat([p.results for p in parts]).sort("usci")
-    contributions = (
+    lines = (
         pl.concat([p.contributions for p in parts])
         .with_columns(pl.col("role").replace_strict(ROLE_ORDER).alias("_r"))
         .sort("usci", "_r", "from_usci", "record_source", "record_id")
         .drop("_r")
     )
     warnings = sorted({w for p in parts for w in p.warnings})
-    return ScoreOutput(results=results, contributions=contributions, warnings=warnings)
+    return ScoreOutput(results=results, contributions=lines, warnings=warnings)

@@ -266,8 +266,14 @@ def score(
     cat: Catalogue,
     as_of: date,
     known_at: datetime | None = None,
+    *,
+    contributions: bool = True,
 ) -> ScoreOutput:
-    """Score every entity of ``entities`` at ``as_of``, as known at ``known_at``."""
+    """Score every entity of ``entities`` at ``as_of``, as known at ``known_at``.
+
+    With ``contributions=False`` the contribution table is left empty: the results are
+    the same, and a caller that writes none is spared building and sorting it.
+    """
     ent = _entities_frame(entities).sort("usci")
     head_idx, warnings = head_indices(ent)
     usci = ent.get_column("usci")
@@ -322,7 +328,7 @@ def score(
             pl.col("eid").is_not_null() & ~pl.col("natural_person") & ~pl.col("withdrawn")
         ).to_series()
         rec = rec.filter(keep)
-        detail = detail.filter(keep)
+        detail = detail.filter(keep) if contributions else detail
     rec = rec.drop("natural_person", "withdrawn").with_columns(
         pl.int_range(pl.len(), dtype=_U32).alias("rid"),
         ((pl.col("decided_on") <= t) & (pl.col("end").is_null() | (t < pl.col("end")))).alias(
@@ -428,6 +434,11 @@ def score(
         ],
         pl.lit(cat.version).alias("catalogue_version"),
     )
+    if not contributions:
+        res = conform(results, RESULT_SCHEMA).collect()
+        return ScoreOutput(
+            results=res, contributions=pl.DataFrame(schema=CONTRIBUTION_SCHEMA), warnings=warnings
+        )
     res, lines = pl.collect_all([conform(results, RESULT_SCHEMA), contrib])
     return ScoreOutput(
         results=res, contributions=_contribution_rows(lines, detail, usci), warnings=warnings
