@@ -23,6 +23,7 @@ from corpcredit.feeds.columns import (
     parse_decimal,
     parse_timestamp,
 )
+from corpcredit.scoring.rules import rule_row, rules_frame
 
 __all__ = [
     "ENTITY_COLUMNS",
@@ -229,6 +230,9 @@ def _typed(
 
 
 _SPACES = (" ", "\t", "\u3000", "\r", "\n")
+# A value starting or ending with one of _SPACES, as one anchored pattern: one scan of
+# each value instead of ten prefix and suffix tests (measured: half the time).
+_PADDED = "^[{0}]|[{0}]$".format("".join(_SPACES))
 
 
 def _padded_columns(df: pl.DataFrame, names: Sequence[str]) -> set[str]:
@@ -238,9 +242,7 @@ def _padded_columns(df: pl.DataFrame, names: Sequence[str]) -> set[str]:
         return set()
 
     def edge(name: str) -> pl.Expr:
-        s = pl.col(name).cast(pl.Utf8)
-        ends = [s.str.starts_with(c) for c in _SPACES] + [s.str.ends_with(c) for c in _SPACES]
-        return pl.any_horizontal(ends).any().alias(name)
+        return pl.col(name).cast(pl.Utf8).str.contains(_PADDED).any().alias(name)
 
     flags = df.select(edge(n) for n in present).row(0)
     return {n for n, padded in zip(present, flags, strict=True) if padded}
@@ -290,9 +292,24 @@ def _check_usci_column(
     return typed
 
 
+def _unchanged(typed: pl.DataFrame, name: str, fix: pl.Expr) -> bool:
+    """Whether ``fix`` leaves every value of column ``name`` as it is.
+
+    Asked of the distinct values (a few, in millions of rows), so that a column already
+    in normal form is not rewritten.
+    """
+    distinct = typed.get_column(name).unique().to_frame()
+    return bool(distinct.select(fix.eq_missing(pl.col(name)).all()).item())
+
+
 def _duplicates(col: _Collector, keys: list[str], column: str, what: str) -> None:
     df = col.df
-    # Cheap test first: most files have no duplicates at all.
+    # Cheap test first: most files have no duplicates at all. Equal keys hash alike, so
+    # without a repeated row hash there is no duplicate; a repeat (a real duplicate or
+    # a rare collision) goes on to the exact test below.
+    hashes = df.select(keys).hash_rows()
+    if hashes.n_unique() == hashes.len():
+        return
     if not df.select(pl.struct(keys).is_duplicated().any()).item():
         return
     suspects = df.filter(pl.struct(keys).is_duplicated())
@@ -317,6 +334,8 @@ def _duplicates(col: _Collector, keys: list[str], column: str, what: str) -> Non
 
 def _finish(file: str, typed: pl.DataFrame, col: _Collector, total: int) -> Checked:
     errors = col.frame().unique(maintain_order=True).sort("_row")
+    if errors.is_empty():
+        return Checked(file=file, good=typed, errors=errors, total=total)
     good = typed.filter(~pl.col("_row").is_in(errors.get_column("_row").implode()))
     return Checked(file=file, good=good, errors=errors, total=total)
 
@@ -350,28 +369,28 @@ def check_records(
     col = _Collector(df)
     typed = _typed(df, RECORD_COLUMNS, RECORD_REQUIRED, col)
     graded = [k for k, v in cat.kinds.items() if v.graded]
-    valid_keys = pl.DataFrame(
-        [
-            (k, key, v.grades[key].tier if v.graded else key)
-            for k, v in cat.kinds.items()
-            for key in v.rules()
-        ],
-        schema={"kind": pl.Utf8, "_key": pl.Utf8, "_tier": pl.Utf8},
-        orient="row",
-    )
-    typed = typed.with_columns(
+    upper_grade = (
         pl.when(pl.col("kind").is_in(graded))
         .then(pl.col("grade").str.to_uppercase())
         .otherwise(pl.col("grade"))
-        .alias("grade"),
-        pl.col("tier").str.to_lowercase(),
+        .alias("grade")
     )
+    lower_tier = pl.col("tier").str.to_lowercase()
+    fixes = [
+        fix
+        for fix, name, test in (
+            (upper_grade, "grade", pl.col("grade").str.to_uppercase()),
+            (lower_tier, "tier", lower_tier),
+        )
+        if not _unchanged(typed, name, test)
+    ]
+    if fixes:
+        typed = typed.with_columns(fixes)
+    # The effective tier of each row's rule; null where kind, tier or grade has none.
+    rules = rules_frame(cat)
     typed = typed.with_columns(
-        pl.when(pl.col("kind").is_in(graded))
-        .then(pl.col("grade"))
-        .otherwise(pl.col("tier"))
-        .alias("_key")
-    ).join(valid_keys, on=["kind", "_key"], how="left")
+        pl.lit(rules.get_column("tier_eff")).gather(rule_row(cat, rules)).alias("_tier")
+    )
     col.df = typed
     kinds = ", ".join(cat.kinds)
     col.add(
@@ -419,7 +438,7 @@ def check_records(
     if refuse_personal_data:
         _personal_data(col)
     _duplicates(col, ["source", "record_id"], "record_id", "(source, record_id)")
-    typed = typed.drop("_key", "_tier")
+    typed = typed.drop("_tier")
     return _finish(file, typed, col, df.height)
 
 
@@ -439,8 +458,7 @@ def _personal_data(col: _Collector) -> None:
             pl.lit(mask),
             name,
             "input.personal_id",
-            "contains what looks like a resident identity number; "
-            "remove personal data and resend",
+            "contains what looks like a resident identity number; remove personal data and resend",
         )
 
 
