@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,15 @@ from sqlalchemy.engine import Engine
 
 from corpcredit import synth
 from corpcredit.services import ingest_sql, rescore_all, sqlite_arrow
+from corpcredit.services import rescore as rescore_module
 from corpcredit.store import create_engine_for, upgrade
 from tests.ingest.builders import AS_OF, CAT, ingest
 
 #: Every materialised table, with every column but the computation time.
 DERIVED = {
     "results": "usci, as_of, natural_person, score, grade, black, red, abnormal, "
-    "own_points_h, received_points_h, next_change, catalogue_version, head_usci",
+    "own_points_h, received_points_h, next_change, catalogue_version, head_usci, "
+    "lines_digest",
     "contributions": "usci, record_source, record_id, from_usci, role, points_h, ends_on, "
     "kind, tier, authority, decision_no, catalogue_version",
     "result_lists": "*",
@@ -59,43 +62,75 @@ def _ingested(path: Path, entities: int, *, seed: int) -> Engine:
     return engine
 
 
+def _rescore_rows_only(path: Path, day: date, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference: the registry read row by row, every derived row deleted and
+    inserted again, no scratch database."""
+    engine = create_engine_for(f"sqlite:///{path}")
+    with monkeypatch.context() as rows_only:
+        rows_only.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 10**9)  # never
+        rows_only.setattr(ingest_sql, "sync_via_scratch", lambda *_a, **_k: False)
+        rows_only.setattr(rescore_module, "_load_columns", lambda *_a, **_k: None)
+        rescore_all(engine, day, CAT)
+    engine.dispose()
+
+
+def _retitle_one_record(path: Path) -> None:
+    """Change a text that contributions repeat but no score depends on."""
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(
+            "UPDATE records SET authority = authority || '（复核）' WHERE id = "
+            "(SELECT min(r.id) FROM records AS r JOIN contributions AS c "
+            "ON c.record_source = r.source AND c.record_id = r.record_id)"
+        )
+    db.close()
+
+
 def test_scratch_writes_store_exactly_what_row_writes_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _ingested(tmp_path / "a.db", 400, seed=17).dispose()
     shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
-
     later = AS_OF.replace(year=AS_OF.year + 1)  # so that results, lists and entries change
-    row_engine = create_engine_for(f"sqlite:///{tmp_path / 'a.db'}")
-    with monkeypatch.context() as rows_only:
-        rows_only.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 10**9)  # never
-        rows_only.setattr(ingest_sql, "sync_via_scratch", lambda *_a, **_k: False)
-        rescore_all(row_engine, later, CAT)
-    row_engine.dispose()
 
     bulk_engine = create_engine_for(f"sqlite:///{tmp_path / 'b.db'}")
     monkeypatch.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 1)  # every frame
-    used: list[str] = []
+    used: list[tuple[str, int]] = []
 
     def counted(conn: Any, table: str, values: Any) -> bool:
         done = sqlite_arrow.insert_via_scratch(conn, table, values)
-        used.extend([table] if done else [])
+        used.extend([(table, values.height)] if done else [])
         return done
 
     def synced(conn: Any, table: Any, values: Any, **kwargs: Any) -> bool:
         done = sqlite_arrow.sync_via_scratch(conn, table, values, **kwargs)
-        used.extend([f"synced {table.name}"] if done else [])
+        used.extend([(f"synced {table.name}", values.height)] if done else [])
         return done
 
     monkeypatch.setattr(ingest_sql, "insert_via_scratch", counted)
     monkeypatch.setattr(ingest_sql, "sync_via_scratch", synced)
+
+    # A year on: most results change, and list entries open and close.
+    _rescore_rows_only(tmp_path / "a.db", later, monkeypatch)
     summary = rescore_all(bulk_engine, later, CAT)
     assert summary.entities == 400 and summary.left > 0
-    assert {"synced results", "synced contributions", "synced result_lists"} <= set(used)
-    assert "list_entries" in used  # opened entries: inserted through scratch
-
+    tables = {t for t, _ in used}
+    assert {"results", "contributions", "synced result_lists", "list_entries"} <= tables
     rows, bulk = _dump(tmp_path / "a.db"), _dump(tmp_path / "b.db")
     assert all(rows[t] for t in DERIVED)
+    for table in DERIVED:
+        assert bulk[table] == rows[table], table
+
+    # The same day again, after one record's authority changed: the one result whose
+    # lines differ (and the entities its record travels to) are all that is written.
+    for path in (tmp_path / "a.db", tmp_path / "b.db"):
+        _retitle_one_record(path)
+    _rescore_rows_only(tmp_path / "a.db", later, monkeypatch)
+    used.clear()
+    rescore_all(bulk_engine, later, CAT)
+    written = dict(used)
+    assert 1 <= written.get("results", 0) <= 21 and 1 <= written.get("contributions", 0) < 200
+    rows, bulk = _dump(tmp_path / "a.db"), _dump(tmp_path / "b.db")
     for table in DERIVED:
         assert bulk[table] == rows[table], table
 
@@ -115,8 +150,6 @@ def test_a_failed_rescore_leaves_the_store_and_the_connection_as_they_were(
 ) -> None:
     engine = _ingested(tmp_path / "r.db", 120, seed=3)
     before = _dump(tmp_path / "r.db")
-
-    from corpcredit.services import rescore as rescore_module
 
     def broken(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("disk full")

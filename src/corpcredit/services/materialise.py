@@ -32,11 +32,29 @@ from sqlalchemy.engine import Connection
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.scoring import ScoreOutput, prepare_records
-from corpcredit.services.ingest_sql import fetch_frame, insert_frame, synced, temp_table
+from corpcredit.services.ingest_sql import (
+    fetch_frame,
+    insert_frame,
+    reset_temp,
+    synced,
+    temp_table,
+)
 from corpcredit.store.frames import KernelInputs
 from corpcredit.store.schema import LISTS, contributions, list_entries, results
 
-__all__ = ["MEMBERS", "ListChanges", "list_basis", "replace_results", "update_list_entries"]
+__all__ = [
+    "COMPARED",
+    "CURRENT_QUERY",
+    "CURRENT_SCHEMA",
+    "MEMBERS",
+    "STAMPS",
+    "ListChanges",
+    "lines_digests",
+    "list_basis",
+    "listed",
+    "replace_results",
+    "update_list_entries",
+]
 
 #: The entities being materialised (filled by the loader); ``scoped`` writes touch
 #: only these, unscoped ones the whole registry.
@@ -60,6 +78,48 @@ class ListChanges:
     left: int = 0
 
 
+#: Result columns a rescore sets on every row: they never make a row differ.
+STAMPS = ("as_of", "computed_at")
+#: Result columns read back before a whole-registry rescore, to find what changed.
+COMPARED = tuple(c.name for c in results.columns if c.name not in STAMPS)
+#: How the :data:`COMPARED` columns are read back.
+CURRENT_SCHEMA: dict[str, pl.DataType] = {
+    "usci": pl.Utf8(),
+    "natural_person": pl.Boolean(),
+    "score": pl.Int64(),
+    "grade": pl.Utf8(),
+    "black": pl.Boolean(),
+    "red": pl.Boolean(),
+    "abnormal": pl.Boolean(),
+    "own_points_h": pl.Int64(),
+    "received_points_h": pl.Int64(),
+    "next_change": pl.Date(),
+    "catalogue_version": pl.Utf8(),
+    "head_usci": pl.Utf8(),
+    "lines_digest": pl.Int64(),
+}
+CURRENT_QUERY = sa.select(*[results.c[c] for c in CURRENT_SCHEMA])
+_SYNC_KEYS = temp_table("_cc_sync_keys", sa.Column("usci", sa.String(18), primary_key=True))
+
+
+def lines_digests(lines: pl.DataFrame) -> pl.DataFrame:
+    """``usci``, ``lines_digest``: the sum (wrapping, as a signed 64-bit integer) of a
+    hash of each of an entity's contribution lines, exactly as they are stored.
+
+    Lines are unique per entity (their key is in them), so the sum is a digest of the
+    set: equal digests mean equal lines, short of a 2⁻⁶⁴ accident. Polars keeps its
+    hashes stable within a version only: after an upgrade of Polars every digest
+    differs once, and the next full rescore rewrites every line, which is correct.
+    """
+    return (
+        lines.lazy()
+        .select("usci", pl.struct(pl.all()).hash(seed=0).alias("h"))
+        .group_by("usci")
+        .agg(pl.col("h").sum().reinterpret(signed=True).alias("lines_digest"))
+        .collect()
+    )
+
+
 def replace_results(
     conn: Connection,
     out: ScoreOutput,
@@ -67,22 +127,39 @@ def replace_results(
     computed_at: datetime,
     *,
     scoped: bool,
+    current: pl.DataFrame | None = None,
 ) -> None:
     """Replace the results and contributions of :data:`MEMBERS` (or of everyone).
 
     ``heads`` maps ``usci`` to ``head_usci``; ``out`` must cover every entity in
-    scope, so no stale row survives. A whole-registry replace on a SQLite file with
-    scratch space writes only the rows that differ (:func:`.ingest_sql.synced`).
+    scope, so no stale row survives. For a whole-registry replace, ``current`` (the
+    :data:`COMPARED` columns of every row of ``results``, read before anything was
+    written) lets it write only what changed: the results that differ, the lines of
+    entities whose digest differs, and the stamps. Without it, a SQLite file with
+    scratch space has SQLite compare every row (:func:`.ingest_sql.synced`), and
+    other databases rewrite both tables.
     """
     version = out.results.get_column("catalogue_version")
-    res = out.results.join(heads.select("usci", "head_usci"), on="usci", how="left").with_columns(
-        pl.lit(computed_at).cast(pl.Datetime("us", "UTC")).alias("computed_at")
+    lines = (
+        out.contributions.with_columns(
+            pl.lit(version[0] if len(version) else None, dtype=pl.Utf8).alias("catalogue_version")
+        )
+        .select([c.name for c in contributions.columns])
+        .cast(_LINE_TYPES)  # type: ignore[arg-type]
     )
-    res = res.select([c.name for c in results.columns])
-    lines = out.contributions.with_columns(
-        pl.lit(version[0] if len(version) else None, dtype=pl.Utf8).alias("catalogue_version")
-    ).select([c.name for c in contributions.columns])
-    if not scoped and synced(conn, results, res, stamps=("as_of", "computed_at")):
+    res = (
+        out.results.join(heads.select("usci", "head_usci"), on="usci", how="left")
+        .join(lines_digests(lines), on="usci", how="left")
+        .with_columns(
+            pl.col("lines_digest").fill_null(0),
+            pl.lit(computed_at).cast(pl.Datetime("us", "UTC")).alias("computed_at"),
+        )
+        .select([c.name for c in results.columns])
+    )
+    if not scoped and current is not None:
+        _replace_changed(conn, res, lines, current)
+        return
+    if not scoped and synced(conn, results, res, stamps=STAMPS):
         if not synced(conn, contributions, lines):
             conn.execute(contributions.delete())
             insert_frame(conn, contributions, lines)
@@ -95,6 +172,66 @@ def replace_results(
         conn.execute(results.delete())
     insert_frame(conn, results, res)
     insert_frame(conn, contributions, lines)
+
+
+_LINE_TYPES: dict[str, pl.DataType] = {
+    "usci": pl.Utf8(),
+    "record_source": pl.Utf8(),
+    "record_id": pl.Utf8(),
+    "from_usci": pl.Utf8(),
+    "role": pl.Utf8(),
+    "points_h": pl.Int64(),
+    "ends_on": pl.Date(),
+    "kind": pl.Utf8(),
+    "tier": pl.Utf8(),
+    "authority": pl.Utf8(),
+    "decision_no": pl.Utf8(),
+    "catalogue_version": pl.Utf8(),
+}
+
+
+def _replace_changed(
+    conn: Connection, res: pl.DataFrame, lines: pl.DataFrame, current: pl.DataFrame
+) -> None:
+    """The whole registry's results and lines, writing only what differs from ``current``."""
+    current = current.select(COMPARED).cast(res.select(COMPARED).schema)
+    gone = current.join(res, on="usci", how="anti").select("usci")
+    changed = res.join(current, on=list(COMPARED), how="anti", nulls_equal=True)
+    stale = (
+        res.select("usci", "lines_digest")
+        .join(current.select("usci", "lines_digest"), on=["usci", "lines_digest"], how="anti")
+        .select("usci")
+    )
+    _replace_rows(conn, results, pl.concat([gone, changed.select("usci")]), res, res.height)
+    _replace_rows(conn, contributions, pl.concat([gone, stale]), lines, res.height)
+    stamps = res.select(STAMPS).unique()
+    if stamps.height == 1:
+        as_of, at = stamps.row(0)
+        conn.execute(
+            results.update()
+            .where(sa.or_(results.c.as_of.is_distinct_from(as_of),
+                          results.c.computed_at.is_distinct_from(at)))
+            .values(as_of=as_of, computed_at=at)
+        )  # fmt: skip
+
+
+def _replace_rows(
+    conn: Connection, table: sa.Table, keys: pl.DataFrame, rows: pl.DataFrame, entities: int
+) -> None:
+    """Delete ``table``'s rows of the entities in ``keys`` and insert theirs from
+    ``rows`` (the whole table as it should be); when most entities are in ``keys``,
+    every row is rewritten instead."""
+    if keys.is_empty():
+        return
+    if keys.height * 2 > entities:
+        conn.execute(table.delete())
+        insert_frame(conn, table, rows)
+        return
+    reset_temp(conn, _SYNC_KEYS)
+    insert_frame(conn, _SYNC_KEYS, keys.unique())
+    scope = sa.select(_SYNC_KEYS.c.usci)
+    conn.execute(table.delete().where(table.c.usci.in_(scope)))
+    insert_frame(conn, table, rows.join(keys, on="usci", how="semi"))
 
 
 def list_basis(

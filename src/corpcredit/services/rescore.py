@@ -46,6 +46,8 @@ from corpcredit.services.ingest_sql import (
     tune_for_bulk,
 )
 from corpcredit.services.materialise import (
+    CURRENT_QUERY,
+    CURRENT_SCHEMA,
     MEMBERS,
     ListChanges,
     replace_results,
@@ -353,11 +355,12 @@ def rescore_all(
         report("reading the registry", 0, None)
         # Names to index again are found while the registry is read (nothing has
         # been written yet, so a reader beside this transaction sees what it sees).
-        loaded = _load_columns(conn, False, name_stamps())
+        # So are the results as they stand, to write only what changes.
+        loaded = _load_columns(conn, False, [*name_stamps(), (CURRENT_QUERY, CURRENT_SCHEMA)])
         if loaded is None:
-            frames, stale = _load(conn, scoped=False, times=False), None
+            frames, stale, current = _load(conn, scoped=False, times=False), None, None
         else:
-            frames, (named, stamps) = loaded
+            frames, (named, stamps, current) = loaded
             stale = stale_from(named, stamps)
         t1 = time.perf_counter()
         workers = max(1, min(workers, frames.records.height // RECORDS_PER_WORKER))
@@ -378,7 +381,7 @@ def rescore_all(
         # The list windows are computed (Polars, no GIL) while SQLite writes the results.
         with ThreadPoolExecutor(1, thread_name_prefix="corpcredit-windows") as pool:
             windows = pool.submit(list_windows_frame, frames, out, cat, as_of)
-            replace_results(conn, out, frames.entities, _now(), scoped=False)
+            replace_results(conn, out, frames.entities, _now(), scoped=False, current=current)
             report("writing list windows", 0, None)
             replace_list_windows(
                 conn, frames, out, cat, as_of, scoped=False, windows=windows.result()

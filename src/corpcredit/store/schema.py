@@ -232,6 +232,10 @@ results = sa.Table(
     sa.Column("catalogue_version", sa.String(), nullable=False),
     sa.Column("computed_at", UTCDateTime(), nullable=False),
     sa.Column("head_usci", _Usci, nullable=True, index=True),
+    # The sum (mod 2^64, as a signed integer) of a hash of each of the entity's
+    # contribution lines as stored: a full rescore rewrites the lines of the
+    # entities whose digest changed (``services/materialise.py``).
+    sa.Column("lines_digest", sa.BigInteger(), nullable=True),
 )
 
 contributions = sa.Table(
