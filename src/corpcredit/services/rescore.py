@@ -171,7 +171,14 @@ def _record_ranges(conn: Connection, times: bool) -> list[sa.Select[Any]]:
     """The records query, split into id ranges of about :data:`RECORDS_PER_READER`
     records, at most one per processor: reader processes read them side by side."""
     rec = _QUERIES[False, times][1]
-    low, high = conn.execute(sa.select(sa.func.min(records.c.id), sa.func.max(records.c.id))).one()
+    # Two scalar subqueries: SQLite answers a lone min() or max() from the key, but
+    # scans the whole table for both in one select.
+    low, high = conn.execute(
+        sa.select(
+            sa.select(sa.func.min(records.c.id)).scalar_subquery(),
+            sa.select(sa.func.max(records.c.id)).scalar_subquery(),
+        )
+    ).one()
     if low is None:
         return [rec]
     parts = max(1, min(os.cpu_count() or 1, (high - low + 1) // RECORDS_PER_READER))
