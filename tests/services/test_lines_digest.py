@@ -98,3 +98,11 @@ def test_a_line_added_or_removed_changes_the_digest() -> None:
     more = pl.concat([base, base.with_columns(pl.lit("2").alias("record_id"))])
     assert _digests(more) != _digests(base)
     assert _digests(base.clear()) == {}
+
+
+def test_the_rows_read_back_are_every_compared_column_of_results() -> None:
+    from corpcredit.services.materialise import COMPARED, CURRENT_SCHEMA, STAMPS
+    from corpcredit.store.schema import results
+
+    assert list(CURRENT_SCHEMA) == list(COMPARED)
+    assert set(COMPARED) | set(STAMPS) == {c.name for c in results.columns}

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.scoring import ScoreOutput, prepare_records
+from corpcredit.scoring.frames import CONTRIBUTION_SCHEMA, RESULT_SCHEMA
 from corpcredit.services.ingest_sql import (
     fetch_frame,
     insert_frame,
@@ -84,17 +85,7 @@ STAMPS = ("as_of", "computed_at")
 COMPARED = tuple(c.name for c in results.columns if c.name not in STAMPS)
 #: How the :data:`COMPARED` columns are read back.
 CURRENT_SCHEMA: dict[str, pl.DataType] = {
-    "usci": pl.Utf8(),
-    "natural_person": pl.Boolean(),
-    "score": pl.Int64(),
-    "grade": pl.Utf8(),
-    "black": pl.Boolean(),
-    "red": pl.Boolean(),
-    "abnormal": pl.Boolean(),
-    "own_points_h": pl.Int64(),
-    "received_points_h": pl.Int64(),
-    "next_change": pl.Date(),
-    "catalogue_version": pl.Utf8(),
+    **{k: v for k, v in RESULT_SCHEMA.items() if k not in STAMPS},
     "head_usci": pl.Utf8(),
     "lines_digest": pl.Int64(),
 }
@@ -174,18 +165,9 @@ def replace_results(
     insert_frame(conn, contributions, lines)
 
 
+#: The contribution lines as stored (and hashed): the kernel's, with the catalogue version.
 _LINE_TYPES: dict[str, pl.DataType] = {
-    "usci": pl.Utf8(),
-    "record_source": pl.Utf8(),
-    "record_id": pl.Utf8(),
-    "from_usci": pl.Utf8(),
-    "role": pl.Utf8(),
-    "points_h": pl.Int64(),
-    "ends_on": pl.Date(),
-    "kind": pl.Utf8(),
-    "tier": pl.Utf8(),
-    "authority": pl.Utf8(),
-    "decision_no": pl.Utf8(),
+    **{k: v for k, v in CONTRIBUTION_SCHEMA.items() if k != "decided_on"},
     "catalogue_version": pl.Utf8(),
 }
 
