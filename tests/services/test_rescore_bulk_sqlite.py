@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -166,7 +167,9 @@ def test_a_failed_rescore_leaves_the_store_and_the_connection_as_they_were(
     engine.dispose()
 
 
-def test_scratch_left_by_a_killed_process_is_swept(tmp_path: Path) -> None:
+def test_scratch_left_by_a_killed_process_is_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     child = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
@@ -181,9 +184,17 @@ def test_scratch_left_by_a_killed_process_is_swept(tmp_path: Path) -> None:
     engine = create_engine_for(f"sqlite:///{tmp_path / 's.db'}")
     upgrade(engine)
     try:
+        monkeypatch.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 1)
         with engine.connect() as conn, sqlite_arrow.scratch_space(conn):
+            conn.exec_driver_sql("CREATE TEMP TABLE t (x INTEGER)")
+            conn.commit()
+            assert dead.exists()  # nothing is made or swept before a frame needs room
+            with conn.begin():
+                assert sqlite_arrow.insert_via_scratch(conn, "t", pl.DataFrame({"x": [1, 2]}))
             assert not dead.exists()
             assert alive.exists()  # a running process's scratch is left alone
+            (mine,) = Path(tempfile.gettempdir()).glob(f"corpcredit-scratch-{os.getpid()}-*")
+        assert not mine.exists()  # and this process's own is gone on the way out
     finally:
         shutil.rmtree(alive, ignore_errors=True)
         engine.dispose()

@@ -163,11 +163,9 @@ def scratch_space(conn: Connection, slots: int = 8) -> Iterator[None]:
     if sqlite_file(conn) is None or conn.in_transaction():
         yield
         return
-    _sweep_orphans()
-    directory = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-"))
     dbapi: Any = conn.connection.driver_connection
-    attached: list[str] = []
-    conn.info[_SLOTS] = _Scratch(directory, slots, attached)
+    scratch = _Scratch(slots)
+    conn.info[_SLOTS] = scratch
     try:
         yield
     finally:
@@ -175,9 +173,9 @@ def scratch_space(conn: Connection, slots: int = 8) -> Iterator[None]:
         if conn.in_transaction():  # cannot detach inside one: never reuse this connection
             conn.invalidate()
         elif not conn.invalidated:
-            for name in attached:
+            for name in scratch.attached:
                 dbapi.execute(f"DETACH DATABASE {name}")
-        shutil.rmtree(directory, ignore_errors=True)
+        scratch.remove()
 
 
 _SCRATCH_PREFIX = "corpcredit-scratch-"
@@ -199,8 +197,25 @@ def _sweep_orphans() -> None:
 
 
 class _Scratch:
-    def __init__(self, directory: Path, slots: int, attached: list[str]) -> None:
-        self.directory, self.slots, self.attached = directory, slots, attached
+    """A connection's scratch slots. The directory is made when the first frame is
+    written (sweeping orphans then), so a small ingestion that writes none pays
+    nothing for it."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self.attached: list[str] = []
+        self._directory: Path | None = None
+
+    @property
+    def directory(self) -> Path:
+        if self._directory is None:
+            _sweep_orphans()
+            self._directory = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-"))
+        return self._directory
+
+    def remove(self) -> None:
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
 
 
 def _to_scratch(conn: Connection, values: pl.DataFrame, index: Sequence[str] = ()) -> str | None:
