@@ -1,7 +1,7 @@
 """Invariants of the kernel over random registries (Hypothesis), and a differential test."""
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 import polars as pl
 from hypothesis import HealthCheck, given, settings
@@ -141,10 +141,23 @@ def test_adding_a_negative_record_never_raises_a_score(reg, data):
 @given(
     st.lists(st.one_of(st.none(), st.dates()), max_size=30),
     st.lists(st.one_of(st.none(), st.integers(-40, 150)), min_size=30, max_size=30),
+    st.sampled_from([True, False, None]),
 )
-def test_month_offsets_agree_with_polars_for_any_dates(days, months):
+def test_month_offsets_agree_with_polars_for_any_dates(days, months, table):
     d = pl.Series("d", days, dtype=pl.Date)
     m = pl.Series("m", months[: len(days)], dtype=pl.Int64)
     want = pl.DataFrame({"d": d, "m": m}).select(pl.col("d").dt.offset_by(pl.format("{}mo", "m")))
-    assert _add_months(d, m).equals(want.to_series(), check_names=False)
-    assert _add_months(d, 36).equals(d.dt.offset_by("36mo"), check_names=False)
+    assert _add_months(d, m, table=table).equals(want.to_series(), check_names=False)
+    assert _add_months(d, 36, table=table).equals(d.dt.offset_by("36mo"), check_names=False)
+
+
+@SETTINGS
+@given(
+    st.lists(st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2026, 12, 31))), max_size=30),
+    st.lists(st.one_of(st.none(), st.integers(0, 60)), min_size=30, max_size=30),
+)
+def test_the_month_table_agrees_with_polars_where_it_serves(days, months):
+    d = pl.Series("d", days, dtype=pl.Date)
+    m = pl.Series("m", months[: len(days)], dtype=pl.Int64)
+    want = pl.DataFrame({"d": d, "m": m}).select(pl.col("d").dt.offset_by(pl.format("{}mo", "m")))
+    assert _add_months(d, m, table=True).equals(want.to_series(), check_names=False)

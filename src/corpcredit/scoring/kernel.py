@@ -56,13 +56,17 @@ class ScoreOutput:
 _MONTH_TABLE_LIMIT = 2_000_000
 
 
-def _add_months(dates: pl.Series, months: pl.Series | int) -> pl.Series:
+def _add_months(
+    dates: pl.Series, months: pl.Series | int, *, table: bool | None = None
+) -> pl.Series:
     """Calendar-month arithmetic clipped to the month's end (2025-01-31 + 1 = 02-28).
 
     Millions of records share a few thousand decision days and a handful of periods,
     and Polars' month offset is costly per row (more so with a per-row period, which
     it reads as text). So each (day, months) pair in range is computed once, in a
-    dense table, and every row gathers its value by position.
+    dense table, and every row gathers its value by position. The table serves only
+    within :data:`_MONTH_TABLE_LIMIT`; ``table``: use it there (True) or never
+    (False); by default, when it is smaller than the rows.
     """
     n = len(dates)
     m = months if isinstance(months, pl.Series) else pl.repeat(months, n, eager=True)
@@ -77,11 +81,11 @@ def _add_months(dates: pl.Series, months: pl.Series | int) -> pl.Series:
         return pl.repeat(None, n, dtype=pl.Date, eager=True).alias(dates.name)
     width = m_hi - m_lo + 1
     size = (d_hi - d_lo + 1) * width
-    if size > _MONTH_TABLE_LIMIT:
+    if size > _MONTH_TABLE_LIMIT or not (size <= n if table is None else table):
         per_row = pl.col("day").cast(pl.Date).dt.offset_by(pl.format("{}mo", "m"))
         return frame.select(per_row).to_series().alias(dates.name)
     i = pl.int_range(size, dtype=pl.Int64)
-    table = pl.select(
+    offsets = pl.select(
         (i // width + d_lo)
         .cast(pl.Int32)
         .cast(pl.Date)
@@ -90,7 +94,7 @@ def _add_months(dates: pl.Series, months: pl.Series | int) -> pl.Series:
     at = frame.select(
         (pl.col("day").cast(pl.Int64) - d_lo) * width + (pl.col("m") - m_lo)
     ).to_series()
-    return table.gather(at).alias(dates.name)
+    return offsets.gather(at).alias(dates.name)
 
 
 def _entities_frame(entities: Frame) -> pl.DataFrame:
