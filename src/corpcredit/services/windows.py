@@ -52,6 +52,8 @@ WINDOW_SCHEMA: dict[str, pl.DataType] = {
 _KEYS = ["usci", "list"]
 _FAR = date.max  # "no end" while merging stretches
 _GROUP_LIFT = 10**7  # more days than any date holds since 1970 (date.max is 2.9 million)
+_DAY0 = 719_163  # days from date.min to 1970-01-01: every date counts from 0
+_DAYS = 1 << 22  # more days than date.min to date.max
 
 
 def replace_list_windows(
@@ -265,118 +267,136 @@ def _red_days(
 
     The lines and their amounts (own points, shares travelling inside the
     organisation) come from one kernel run in which every record decided by ``t``
-    stays in force; on a day a line counts while its record is in force and, for a
-    minor record, while its owner has an in-force serious record decided no later
+    stays in force; a line counts while its record is in force and, for a minor
+    record, while its owner has an in-force serious record decided no later
     (DOMAIN.md §4 rule 2). Score and list flags then follow the kernel's steps 5.
+
+    Each line and each flag holds over one interval of days, so an entity's state on
+    a day is a running sum over the starts and ends up to that day: one sort of
+    starts, ends and asked days, rather than every asked day against every line.
     """
     if asks.is_empty():
         return asks
     keys = ["source", "record_id"]
-    day = pl.col("d")
     kept = recs.join(prep.select(keys), on=keys, how="semi").drop("head_usci")
     forever = kept.with_columns(pl.lit(_FAR, dtype=pl.Date).alias("ends_on"))
     lines = score(members, forever, None, cat, t).contributions.lazy()
-    # Entities by number, so the wide joins below are on integers.
+    # Entities by number, so the sort and joins below are on integers.
     numbers = members.lazy().select("usci", pl.int_range(pl.len(), dtype=pl.Int32).alias("e"))
-    owners = numbers.select(pl.col("usci").alias("owner_usci"), pl.col("e").alias("owner"))
-    facts = (
-        prep.lazy()
-        .join(owners, left_on="usci", right_on="owner_usci")
-        .select(*keys, "owner", "decided_on", "end", "tier_eff")
+    own = prep.lazy().join(numbers, on="usci")
+    decided, ends = pl.col("decided_on"), pl.col("end").fill_null(_FAR)
+    # A minor record counts while a serious record of its owner decided no later is
+    # in force. Those start no later than it does, so from its decision on they
+    # cover it until the latest of their ends.
+    serious = own.filter(pl.col("tier_eff") == "serious").select(
+        "e", decided.alias("_serious_from"), ends.alias("_cap")
     )
-    asked = asks.lazy().join(numbers, on="usci").select("e", "d")
-    in_force = (pl.col("decided_on") <= day) & (pl.col("end").is_null() | (day < pl.col("end")))
-    per_line = (
-        lines.select("usci", pl.col("record_source").alias("source"), "record_id", "points_h")
-        .join(facts, on=keys)
-        .join(numbers, on="usci")
-        .select("e", "owner", "points_h", "decided_on", "end", "tier_eff")
+    caps = (
+        own.filter(pl.col("tier_eff") == "minor")
+        .select(*keys, "e", "decided_on")
+        .join(serious, on="e")
+        .filter(pl.col("_serious_from") <= decided)
+        .group_by(keys)
+        .agg(pl.col("_cap").max())
     )
-    counted = asked.join(per_line, on="e").filter(in_force)
-    since = (
-        counted.filter(pl.col("tier_eff") == "minor")
-        .select("owner", "d")
-        .unique()
-        .join(
-            facts.filter(pl.col("tier_eff") == "serious").select("owner", "decided_on", "end"),
-            on="owner",
+    spans = (
+        own.select(*keys, "decided_on", ends.alias("_to"), "tier_eff")
+        .join(caps, on=keys, how="left")
+        .select(
+            *keys,
+            decided.alias("_from"),
+            pl.when(pl.col("tier_eff") == "minor")
+            .then(pl.min_horizontal("_to", "_cap"))  # no serious record: null, never counts
+            .otherwise(pl.col("_to"))
+            .alias("_to"),
         )
-        .filter(in_force)
-        .group_by("owner", "d")
-        .agg(pl.col("decided_on").min().alias("_since"))
     )
-    counted = counted.join(since, on=["owner", "d"], how="left").filter(
-        (pl.col("tier_eff") != "minor") | (pl.col("_since") <= pl.col("decided_on"))
+    lists = cat.lists
+    serious_tier = pl.col("tier_eff") == "serious"
+    counters = {  # what is counted on a day: (the rows that count, from, until)
+        "black": [
+            (serious_tier & (pl.col("black_kind") | pl.col("black").fill_null(False)), decided),
+            (
+                pl.col("abnormal_kind"),
+                decided.dt.offset_by(f"{lists.abnormal_escalation_months}mo"),
+            ),
+        ],
+        "flagged": [(pl.col("red_if_flagged") & pl.col("red").fill_null(False), decided)],
+        "qualifying": [(pl.col("red_qualifying"), decided)],
+    }
+    zero = pl.lit(0, dtype=pl.Int64)
+    values = ["points_h", *counters, "recent_bad"]
+
+    def counting(name: str) -> list[pl.Expr]:
+        return [(pl.lit(1, dtype=pl.Int64) if v == name else zero).alias(v) for v in values]
+
+    intervals = [
+        lines.select("usci", pl.col("record_source").alias("source"), "record_id", "points_h")
+        .join(spans, on=keys)
+        .join(numbers, on="usci")
+        .select(
+            "e", "_from", "_to", pl.col("points_h").cast(pl.Int64).fill_null(0), *counting("")[1:]
+        ),
+        *(
+            own.filter(rows).select("e", start.alias("_from"), ends.alias("_to"), *counting(name))
+            for name, spec in counters.items()
+            for rows, start in spec
+        ),
+        own.filter(pl.col("tier_eff").is_in(["general", "serious"])).select(
+            "e",
+            decided.alias("_from"),
+            decided.dt.offset_by(f"{lists.red_lookback_months}mo").alias("_to"),
+            *counting("recent_bad"),
+        ),
+    ]
+    spells = pl.concat(intervals).filter(pl.col("_from") < pl.col("_to"))
+
+    # One integer orders the rows by entity, then day, the day's changes before the
+    # asked day itself; running sums within each entity then give its state that day.
+    def key(day: pl.Expr, asked: int) -> pl.Expr:
+        at = day.cast(pl.Int64) + _DAY0
+        return ((pl.col("e").cast(pl.Int64) * _DAYS + at) * 2 + asked).alias("_key")
+
+    rows = pl.concat(
+        [
+            spells.select(key(pl.col("_from"), 0), *values),
+            spells.filter(pl.col("_to") < _FAR).select(
+                key(pl.col("_to"), 0), *[-pl.col(v) for v in values]
+            ),
+            asks.lazy()
+            .join(numbers, on="usci")
+            .select(key(pl.col("d"), 1), *[zero.alias(v) for v in values]),
+        ]
+    ).sort("_key")
+    entity = pl.col("_key") // (2 * _DAYS)
+    first = (entity != entity.shift()).fill_null(True)
+    running = [
+        pl.col(v).cum_sum() - pl.when(first).then(pl.col(v).cum_sum() - pl.col(v)).forward_fill()
+        for v in values
+    ]
+    state = (
+        rows.with_columns(running)
+        .filter(pl.col("_key") % 2 == 1)
+        .select(
+            entity.cast(pl.Int32).alias("e"),
+            ((pl.col("_key") // 2) % _DAYS - _DAY0).cast(pl.Int32).cast(pl.Date).alias("d"),
+            *values,
+        )
     )
     s = cat.score
-    total = pl.lit(s.base * 100) + pl.col("points_h").fill_null(0)
+    total = pl.lit(s.base * 100) + pl.col("points_h")
     clamped = pl.min_horizontal(
         pl.max_horizontal(total, pl.lit(s.floor * 100)), pl.lit(s.ceiling * 100)
     )
-    scores = asked.join(
-        counted.group_by("e", "d").agg(pl.col("points_h").sum()), on=["e", "d"], how="left"
-    ).select("e", "d", ((clamped + 50) // 100).alias("score"))
-    lists = cat.lists
-    serious = pl.col("tier_eff") == "serious"
-    escalated = day >= pl.col("decided_on").dt.offset_by(f"{lists.abnormal_escalation_months}mo")
-    recent = day < pl.col("decided_on").dt.offset_by(f"{lists.red_lookback_months}mo")
-    own = (
-        prep.lazy()
-        .join(numbers, on="usci")
-        .select(
-            "e",
-            "decided_on",
-            "end",
-            "tier_eff",
-            "black_kind",
-            "black",
-            "abnormal_kind",
-            "red_if_flagged",
-            "red",
-            "red_qualifying",
-        )
-    )
-    flags = (
-        asked.join(own, on="e")
-        .group_by("e", "d")
-        .agg(
-            (
-                in_force
-                & (
-                    (serious & (pl.col("black_kind") | pl.col("black").fill_null(False)))
-                    | (pl.col("abnormal_kind") & escalated)
-                )
-            )
-            .any()
-            .alias("black"),
-            (in_force & pl.col("red_if_flagged") & pl.col("red").fill_null(False))
-            .any()
-            .alias("flagged"),
-            (in_force & pl.col("red_qualifying")).any().alias("qualifying"),
-            (
-                pl.col("tier_eff").is_in(["general", "serious"])
-                & (pl.col("decided_on") <= day)
-                & recent
-            )
-            .any()
-            .alias("recent_bad"),
-        )
-    )
-    red = ~pl.col("black") & (
-        pl.col("flagged")
+    red = (pl.col("black") == 0) & (
+        (pl.col("flagged") > 0)
         | (
-            (pl.col("score") >= lists.red_score_threshold)
-            & pl.col("qualifying")
-            & ~pl.col("recent_bad")
+            ((clamped + 50) // 100 >= lists.red_score_threshold)
+            & (pl.col("qualifying") > 0)
+            & (pl.col("recent_bad") == 0)
         )
     )
-    return (
-        scores.join(flags, on=["e", "d"])
-        .filter(red)
-        .join(numbers, on="e")
-        .select("usci", "d")
-        .collect()
-    )
+    return state.filter(red).join(numbers, on="e").select("usci", "d").collect()
 
 
 def _exact_red(frames: KernelInputs, red: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
