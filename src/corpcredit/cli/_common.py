@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import sys
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +24,7 @@ __all__ = [
     "ErrorMappingGroup",
     "console",
     "err_console",
+    "exit_now",
     "load_catalogue_option",
     "parse_date",
     "parse_timestamp",
@@ -59,9 +63,42 @@ class ErrorMappingGroup(TyperGroup):
             raise typer.Exit(report(exc)) from exc
 
 
+# Set by :func:`run_main`: this process is the console script, which may end itself
+# early (:func:`exit_now`). In-process runners (tests, the demo) never set it.
+_own_process = False
+
+
 def run_main(app: typer.Typer) -> None:
     """Run the app as the console script."""
+    global _own_process
+    _own_process = True
     sys.exit(app(standalone_mode=True))
+
+
+def exit_now() -> None:
+    """End a successful command at once, skipping the interpreter's teardown.
+
+    For commands that hold gigabytes of frames (``batch score``): freeing them and
+    tearing down the interpreter's modules costs tenths of a second after the work
+    is done (measured 0.2-1.3 s at a million organisations). Call it only when every
+    output file is written, closed and renamed into place: what a closed file holds
+    is the operating system's from then on, and a normal exit would not sync it to
+    disk either. Before ending, the standard streams are flushed and the ``atexit``
+    hooks run (logging handlers flush there), so the process ends as it would with
+    exit code 0. Error paths never get here: they raise, and exit as before.
+
+    Does nothing unless this process is the console script (:func:`run_main`), or
+    while another non-daemon thread runs (a normal exit would wait for it).
+    """
+    if not _own_process:
+        return
+    main = threading.main_thread()
+    if any(t is not main and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        return
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def parse_date(value: str, option: str) -> date:

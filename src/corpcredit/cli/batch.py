@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from corpcredit.cli._common import (
     console,
     err_console,
+    exit_now,
     load_catalogue_option,
     parse_date,
     parse_timestamp,
@@ -109,6 +110,8 @@ def score_command(
         f"in {elapsed:.2f} s ({n_rec / max(elapsed, 1e-9):,.0f} records/s); "
         f"catalogue {cat.version}; wrote {out}" + (f" and {contributions}" if contributions else "")
     )
+    # Every output is closed and renamed into place: end without freeing the frames.
+    exit_now()
 
 
 def register(app: typer.Typer) -> None:
