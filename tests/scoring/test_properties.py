@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 from corpcredit.catalogue import default_catalogue
 from corpcredit.engines.local import shard_inputs
 from corpcredit.scoring.frames import ROLE_ORDER
-from corpcredit.scoring.kernel import _add_months, score
+from corpcredit.scoring.kernel import _add_months, prepare_records, score
 from tests.factory import frames
 from tests.scoring.reference import reference_score
 from tests.scoring.strategies import registries
@@ -91,6 +91,33 @@ def test_sharding_by_head_office_does_not_matter(reg, n):
     )
     assert_frame_equal(whole.results, results)
     assert_frame_equal(whole.contributions, contributions)
+
+
+@SETTINGS
+@given(registries())
+def test_records_without_events_score_the_same_by_the_short_way(reg):
+    # Known to have no events (an empty frame, or none), the kernel skips the steps
+    # that find their effects; an event about no record of the registry takes them all.
+    e, r, v = frames(reg["entities"], reg["records"], [])
+    stray = {
+        "source": "elsewhere",
+        "record_id": "none",
+        "event": "withdrawn",
+        "effective_on": date(2000, 1, 1),
+        "recorded_at": None,
+    }
+    _, _, elsewhere = frames([], [], [stray])
+    general = score(e, r, elsewhere, CAT, reg["as_of"], reg["known_at"])
+    for events in (v, None):
+        short = score(e, r, events, CAT, reg["as_of"], reg["known_at"])
+        assert_frame_equal(short.results, general.results)
+        assert_frame_equal(short.contributions, general.contributions)
+        assert short.warnings == general.warnings
+        for drop in (True, False):
+            assert_frame_equal(
+                prepare_records(r, events, CAT, reg["known_at"], drop_withdrawn=drop).collect(),
+                prepare_records(r, elsewhere, CAT, reg["known_at"], drop_withdrawn=drop).collect(),
+            )
 
 
 @SETTINGS

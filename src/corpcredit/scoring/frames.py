@@ -7,6 +7,7 @@ conform to them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 import polars as pl
@@ -20,6 +21,7 @@ __all__ = [
     "RESULT_SCHEMA",
     "ROLE_ORDER",
     "conform",
+    "conformed",
     "midnight_china",
     "to_utc",
 ]
@@ -90,14 +92,21 @@ ROLE_ORDER: dict[str, int] = {"own": 0, "from_branch": 1, "from_head": 2, "from_
 
 def conform(frame: pl.DataFrame | pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
     """Select the schema's columns in order, adding missing optional ones as nulls."""
-    lf = frame.lazy()
-    present = set(lf.collect_schema().names())
-    return lf.select(
-        [
-            (pl.col(name) if name in present else pl.lit(None)).cast(dtype).alias(name)
-            for name, dtype in schema.items()
-        ]
-    )
+    return frame.lazy().select(conformed(_names(frame), schema))
+
+
+def conformed(present: Iterable[str], schema: dict[str, pl.DataType]) -> list[pl.Expr]:
+    """The expressions of :func:`conform`, for a frame with the columns ``present``."""
+    have = set(present)
+    return [
+        (pl.col(name) if name in have else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in schema.items()
+    ]
+
+
+def _names(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
+    # A frame knows its columns; a lazy frame's schema is resolved, which costs a query.
+    return frame.columns if isinstance(frame, pl.DataFrame) else frame.collect_schema().names()
 
 
 def to_utc(ts: datetime) -> datetime:

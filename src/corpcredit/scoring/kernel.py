@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from corpcredit.catalogue import Catalogue
@@ -32,11 +33,12 @@ from corpcredit.scoring.frames import (
     RESULT_SCHEMA,
     ROLE_ORDER,
     conform,
+    conformed,
     midnight_china,
     to_utc,
 )
 from corpcredit.scoring.org import head_indices
-from corpcredit.scoring.rules import rule_row, rules_frame
+from corpcredit.scoring.rules import per_catalogue, rule_row, rules_frame
 
 __all__ = ["ScoreOutput", "prepare_records", "score"]
 
@@ -69,19 +71,22 @@ def _add_months(
     (False); by default, when it is smaller than the rows.
     """
     n = len(dates)
-    m = months if isinstance(months, pl.Series) else pl.repeat(months, n, eager=True)
-    frame = pl.DataFrame({"day": dates.cast(pl.Int32), "m": m.cast(pl.Int32)})
-    d_lo, d_hi, m_lo, m_hi = frame.select(
-        pl.col("day").min().alias("d_lo"),
-        pl.col("day").max().alias("d_hi"),
-        pl.col("m").min().alias("m_lo"),
-        pl.col("m").max().alias("m_hi"),
-    ).row(0)
+    days = dates.cast(pl.Int32)
+    m = (months if isinstance(months, pl.Series) else pl.repeat(months, n, eager=True)).cast(
+        pl.Int32
+    )
+    # Series reductions, not a select: a few rows (one organisation) pay a query each.
+    d_lo, d_hi, m_lo, m_hi = days.min(), days.max(), m.min(), m.max()
     if d_lo is None or m_lo is None:
         return pl.repeat(None, n, dtype=pl.Date, eager=True).alias(dates.name)
+    assert isinstance(d_lo, int) and isinstance(d_hi, int)
+    assert isinstance(m_lo, int) and isinstance(m_hi, int)
     width = m_hi - m_lo + 1
     size = (d_hi - d_lo + 1) * width
     if size > _MONTH_TABLE_LIMIT or not (size <= n if table is None else table):
+        if isinstance(months, int):
+            return dates.dt.offset_by(f"{months}mo")
+        frame = pl.DataFrame({"day": days, "m": m})
         per_row = pl.col("day").cast(pl.Date).dt.offset_by(pl.format("{}mo", "m"))
         return frame.select(per_row).to_series().alias(dates.name)
     i = pl.int_range(size, dtype=pl.Int64)
@@ -91,22 +96,26 @@ def _add_months(
         .cast(pl.Date)
         .dt.offset_by(pl.format("{}mo", i % width + m_lo))
     ).to_series()
-    at = frame.select(
-        (pl.col("day").cast(pl.Int64) - d_lo) * width + (pl.col("m") - m_lo)
-    ).to_series()
+    at = (days.cast(pl.Int64) - d_lo) * width + (m - m_lo)
     return offsets.gather(at).alias(dates.name)
 
 
 def _entities_frame(entities: Frame) -> pl.DataFrame:
-    lf = entities.lazy()
-    names = lf.collect_schema().names()
-    base = conform(lf, ENTITY_SCHEMA)
-    np_expr = pl.col("usci").str.slice(0, 2) == "92"
+    """Entities in :data:`ENTITY_SCHEMA` with ``natural_person`` (given, or from the
+    usci), sorted by usci."""
+    if isinstance(entities, pl.DataFrame):
+        names = entities.columns
+    else:
+        names = entities.collect_schema().names()
+    np_expr = pl.col("usci").cast(pl.Utf8).str.slice(0, 2) == "92"
     if "natural_person" in names:
-        np_col = lf.select(pl.col("natural_person").cast(pl.Boolean)).collect().to_series()
-        df = base.collect().with_columns(np_col.alias("_np"))
-        return df.with_columns(pl.coalesce("_np", np_expr).alias("natural_person")).drop("_np")
-    return base.with_columns(np_expr.alias("natural_person")).collect()
+        np_expr = pl.coalesce(pl.col("natural_person").cast(pl.Boolean), np_expr)
+    return (
+        entities.lazy()
+        .select(*conformed(names, ENTITY_SCHEMA), np_expr.alias("natural_person"))
+        .sort("usci")
+        .collect()
+    )
 
 
 def prepare_records(
@@ -131,65 +140,86 @@ def prepare_records(
     rec = conform(records, RECORD_SCHEMA).with_columns(
         pl.coalesce("recorded_at", midnight_china("decided_on")).alias("recorded_at")
     )
-    ev = conform(events if events is not None else pl.DataFrame(schema=EVENT_SCHEMA), EVENT_SCHEMA)
-    ev = ev.with_columns(
-        pl.coalesce("recorded_at", midnight_china("effective_on")).alias("recorded_at")
-    )
-    if known_at is not None:
-        k = to_utc(known_at)
+    k = to_utc(known_at) if known_at is not None else None
+    if k is not None:
         rec = rec.filter(pl.col("recorded_at") <= k)
-        ev = ev.filter(pl.col("recorded_at") <= k)
-
+    # Most organisations have no events: then no record has an effect, and the steps
+    # that find the effects are skipped (a few rows would pay a query for each).
+    eventless = events is None or (isinstance(events, pl.DataFrame) and events.is_empty())
     rules = rules_frame(cat)
-    frame = rec.with_columns(rule_row(cat, rules).alias("_rule")).collect()
+    rec = rec.with_columns(rule_row(cat, rules).alias("_rule")).with_columns(
+        per_catalogue(cat, "rule_columns", lambda: _rule_columns(rules))
+    )
+    if eventless:
+        rec = rec.with_columns(_NO_EFFECTS)
+    frame = rec.collect()
     if frame.get_column("_rule").null_count():
         frame = frame.filter(pl.col("_rule").is_not_null())
-    frame = frame.with_columns(
-        pl.lit(rules.get_column(c)).gather(pl.col("_rule")).alias(c)
-        for c in rules.columns
-        if c != "kind"
-    ).drop("_rule")
-
-    effects = _event_effects(ev)
-    n = frame.height
-    if effects.height:
-        hit = (
-            frame.select("source", "record_id")
-            .with_row_index("_i")
-            .join(effects, on=["source", "record_id"], how="inner")
+    if not eventless:
+        assert events is not None
+        ev = conform(events, EVENT_SCHEMA).with_columns(
+            pl.coalesce("recorded_at", midnight_china("effective_on")).alias("recorded_at")
         )
-        idx = hit.get_column("_i")
-        frame = frame.with_columns(
-            pl.repeat(False, n, dtype=pl.Boolean, eager=True)
-            .scatter(idx, hit.get_column("withdrawn"))
-            .alias("withdrawn"),
-            *[
-                pl.repeat(None, n, dtype=pl.Date, eager=True)
-                .scatter(idx, hit.get_column(c))
-                .alias(c)
-                for c in ("lifted", "repaired")
-            ],
-        )
-        if drop_withdrawn and hit.get_column("withdrawn").any():
-            frame = frame.filter(~pl.col("withdrawn"))
-    else:
-        frame = frame.with_columns(
-            pl.lit(False).alias("withdrawn"),
-            pl.lit(None, pl.Date).alias("lifted"),
-            pl.lit(None, pl.Date).alias("repaired"),
-        )
+        if k is not None:
+            ev = ev.filter(pl.col("recorded_at") <= k)
+        frame = _with_event_effects(frame, _event_effects(ev), drop_withdrawn=drop_withdrawn)
     # Null where the kind has no period, so such a record has no default end. Taken as
     # Series: a when/then over a literal column (``ends_on`` set to one date for every
     # record) inside min_horizontal comes out one row long in Polars 1.44.
     default_end = _add_months(frame.get_column("decided_on"), frame.get_column("period_months"))
     ends_on = frame.get_column("ends_on")
     later = (ends_on > default_end).fill_null(False)
-    frame = frame.with_columns(ends_on.zip_with(later, default_end).alias("_base_end"))
+    frame = frame.hstack([ends_on.zip_with(later, default_end).alias("_base_end")])
     return (
         frame.lazy()
         .with_columns(pl.min_horizontal("_base_end", "lifted", "repaired").alias("end"))
-        .drop("_base_end")
+        .drop("_rule", "_base_end")
     )
+
+
+def _rule_columns(rules: pl.DataFrame) -> list[pl.Expr]:
+    """Each record's rule columns, gathered from the rule table by its row ``_rule``
+    (null where it has none)."""
+    return [
+        pl.lit(rules.get_column(c)).gather(pl.col("_rule")).alias(c)
+        for c in rules.columns
+        if c != "kind"
+    ]
+
+
+#: The effect columns of a record without events.
+_NO_EFFECTS = (
+    pl.lit(False).alias("withdrawn"),
+    pl.lit(None, pl.Date).alias("lifted"),
+    pl.lit(None, pl.Date).alias("repaired"),
+)
+
+
+def _with_event_effects(
+    frame: pl.DataFrame, effects: pl.DataFrame, *, drop_withdrawn: bool
+) -> pl.DataFrame:
+    """``withdrawn``, ``lifted`` and ``repaired`` of each record, scattered by position."""
+    n = frame.height
+    if not effects.height:
+        return frame.with_columns(_NO_EFFECTS)
+    hit = (
+        frame.select("source", "record_id")
+        .with_row_index("_i")
+        .join(effects, on=["source", "record_id"], how="inner")
+    )
+    idx = hit.get_column("_i")
+    frame = frame.with_columns(
+        pl.repeat(False, n, dtype=pl.Boolean, eager=True)
+        .scatter(idx, hit.get_column("withdrawn"))
+        .alias("withdrawn"),
+        *[
+            pl.repeat(None, n, dtype=pl.Date, eager=True).scatter(idx, hit.get_column(c)).alias(c)
+            for c in ("lifted", "repaired")
+        ],
+    )
+    if drop_withdrawn and hit.get_column("withdrawn").any():
+        frame = frame.filter(~pl.col("withdrawn"))
+    return frame
 
 
 def _event_effects(ev: pl.LazyFrame) -> pl.DataFrame:
@@ -278,14 +308,16 @@ def score(
     With ``contributions=False`` the contribution table is left empty: the results are
     the same, and a caller that writes none is spared building and sorting it.
     """
-    ent = _entities_frame(entities).sort("usci")
+    ent = _entities_frame(entities)
     head_idx, warnings = head_indices(ent)
     usci = ent.get_column("usci")
-    ids = ent.select(
-        "usci",
-        pl.int_range(pl.len(), dtype=_U32).alias("eid"),
-        pl.Series("head", head_idx, dtype=_U32),
-        "natural_person",
+    ids = pl.DataFrame(
+        [
+            usci,
+            pl.Series("eid", np.arange(ent.height, dtype=np.uint32)),
+            pl.Series("head", head_idx, dtype=_U32),
+            ent.get_column("natural_person"),
+        ]
     )
     t = pl.lit(as_of, dtype=pl.Date)
 
@@ -437,13 +469,13 @@ def score(
             for c in ("own_points_h", "received_points_h", "next_change")
         ],
         pl.lit(cat.version).alias("catalogue_version"),
-    )
+    ).select(conformed(RESULT_SCHEMA, RESULT_SCHEMA))  # the columns above, typed
     if not contributions:
-        res = conform(results, RESULT_SCHEMA).collect()
+        res = results.collect()
         return ScoreOutput(
             results=res, contributions=pl.DataFrame(schema=CONTRIBUTION_SCHEMA), warnings=warnings
         )
-    res, lines = pl.collect_all([conform(results, RESULT_SCHEMA), contrib])
+    res, lines = pl.collect_all([results, contrib])
     return ScoreOutput(
         results=res, contributions=_contribution_rows(lines, detail, usci), warnings=warnings
     )
@@ -455,20 +487,27 @@ def _contribution_rows(lines: pl.DataFrame, detail: pl.DataFrame, usci: pl.Serie
     ``detail`` holds each counted record's text, row ``rid``.
     """
     rid = lines.get_column("rid")
-    base = lines.select(
-        pl.Series("usci", usci.gather(lines.get_column("eid"))),
-        pl.Series("from_usci", usci.gather(lines.get_column("from_eid"))),
-        "eid",
-        "role",
-        "from_eid",
-        "points_h",
-        pl.col("end").alias("ends_on"),
+    col = lines.get_column
+    # Built from Series, then one query: a few lines (one organisation) pay per query.
+    base = pl.DataFrame(
+        [
+            usci.gather(col("eid")).alias("usci"),
+            usci.gather(col("from_eid")).alias("from_usci"),
+            col("eid"),
+            col("role"),
+            col("from_eid"),
+            col("points_h"),
+            col("end").alias("ends_on"),
+        ]
     )
     out = base.hstack(detail.gather(rid) if rid.len() else detail.clear())
-    out = out.sort("eid", "role", "from_eid", "record_source", "record_id").with_columns(
-        pl.col("role").replace_strict(_ROLES, return_dtype=pl.Utf8)
+    return (
+        out.lazy()
+        .sort("eid", "role", "from_eid", "record_source", "record_id")
+        .with_columns(pl.col("role").replace_strict(_ROLES, return_dtype=pl.Utf8))
+        .select(conformed(CONTRIBUTION_SCHEMA, CONTRIBUTION_SCHEMA))
+        .collect()
     )
-    return out.select(list(CONTRIBUTION_SCHEMA)).cast(CONTRIBUTION_SCHEMA)  # type: ignore[arg-type]
 
 
 def _horizons(cat: Catalogue) -> list[int]:

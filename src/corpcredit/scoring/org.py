@@ -40,46 +40,53 @@ def head_indices(entities: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
     """
     warnings: list[str] = []
     n = entities.height
-    idx = entities.select("usci", "natural_person").with_row_index("_i")
-    links = entities.select("usci", "parent_usci", "natural_person").join(
-        idx.select(
-            pl.col("usci").alias("parent_usci"),
-            pl.col("_i").alias("_p"),
-            pl.col("natural_person").alias("_pnp"),
-        ),
-        on="parent_usci",
-        how="left",
-        maintain_order="left",
+    idx = entities.lazy().select("usci", "natural_person").with_row_index("_i")
+    links = (
+        entities.lazy()
+        .select("usci", "parent_usci", "natural_person")
+        .join(
+            idx.select(
+                pl.col("usci").alias("parent_usci"),
+                pl.col("_i").alias("_p"),
+                pl.col("natural_person").alias("_pnp"),
+            ),
+            on="parent_usci",
+            how="left",
+            maintain_order="left",
+        )
     )
     has_parent = (
         pl.col("parent_usci").is_not_null()
         & (pl.col("parent_usci") != pl.col("usci"))
         & ~pl.col("natural_person")
     )
-    missing = links.filter(has_parent & pl.col("_p").is_null())
-    if missing.height:
-        sample = ", ".join(
-            f"{u}→{p}" for u, p in missing.select("usci", "parent_usci").head(5).iter_rows()
-        )
-        warnings.append(
-            f"{missing.height} entities name a parent_usci missing from the registry and are "
-            f"treated as their own head office (e.g. {sample})"
-        )
-    to_np = links.filter(has_parent & pl.col("_pnp").fill_null(False))
-    if to_np.height:
-        warnings.append(
-            f"{to_np.height} entities name an individual business as head office; "
-            "natural persons belong to no organisation, so they are their own head office"
-        )
-    parent = (
-        links.select(
-            pl.when(has_parent & ~pl.col("_pnp").fill_null(True)).then(pl.col("_p")).otherwise(None)
-        )
-        .to_series()
+    missing = has_parent & pl.col("_p").is_null()
+    to_np = has_parent & pl.col("_pnp").fill_null(False)
+    # One query: each entity's parent row (-1: none) and the two warnings' conditions.
+    found = links.select(
+        pl.when(has_parent & ~pl.col("_pnp").fill_null(True))
+        .then(pl.col("_p"))
+        .otherwise(None)
         .cast(pl.Int64)
         .fill_null(-1)
-        .to_numpy()
-    )
+        .alias("parent"),
+        missing.alias("missing"),
+        to_np.alias("to_np"),
+    ).collect()
+    if found.get_column("missing").any():
+        absent = links.filter(missing).select("usci", "parent_usci").collect()
+        sample = ", ".join(f"{u}→{p}" for u, p in absent.head(5).iter_rows())
+        warnings.append(
+            f"{absent.height} entities name a parent_usci missing from the registry and are "
+            f"treated as their own head office (e.g. {sample})"
+        )
+    persons = int(found.get_column("to_np").sum())
+    if persons:
+        warnings.append(
+            f"{persons} entities name an individual business as head office; "
+            "natural persons belong to no organisation, so they are their own head office"
+        )
+    parent = found.get_column("parent").to_numpy()
     own = np.arange(n, dtype=np.int64)
     ptr = np.where(parent >= 0, parent, own)
     for _ in range(_MAX_JUMPS):

@@ -6,15 +6,49 @@ kernel never branches on a kind's name: everything it needs is a column here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import polars as pl
 
 from corpcredit.catalogue import Catalogue
 
-__all__ = ["rule_row", "rules_frame"]
+__all__ = ["per_catalogue", "rule_row", "rules_frame"]
+
+_T = TypeVar("_T")
+# What was built from each catalogue lately: id → (the catalogue, {name: value}). The
+# catalogue is kept (an id is only unique while its object lives) and compared by
+# identity; a catalogue is immutable (frozen), so what was built from it stays right.
+_BUILT: dict[int, tuple[Catalogue, dict[str, Any]]] = {}
+_KEEP = 8
+
+
+def per_catalogue(cat: Catalogue, name: str, build: Callable[[], _T]) -> _T:
+    """``build()``, made once per catalogue and ``name`` and then reused.
+
+    One incremental ingest scores one organisation: a few rows, for which building
+    the rule table and the kernel's expressions anew costs as much as running them.
+    Only immutable values belong here (Polars expressions, frames nobody mutates).
+    """
+    entry = _BUILT.get(id(cat))
+    if entry is None or entry[0] is not cat:
+        if len(_BUILT) >= _KEEP:
+            _BUILT.clear()
+        entry = _BUILT[id(cat)] = (cat, {})
+    built = entry[1]
+    if name not in built:
+        built[name] = build()
+    value: _T = built[name]
+    return value
 
 
 def rules_frame(cat: Catalogue) -> pl.DataFrame:
-    """Flatten the catalogue's kinds into the kernel's rule table."""
+    """Flatten the catalogue's kinds into the kernel's rule table (built once per
+    catalogue: do not modify it)."""
+    return per_catalogue(cat, "rules_frame", lambda: _rules_frame(cat))
+
+
+def _rules_frame(cat: Catalogue) -> pl.DataFrame:
     qualifying = {(q.kind, q.grade) for q in cat.lists.red_qualifying}
     rows = []
     for kind_name, kind in cat.kinds.items():
@@ -53,6 +87,14 @@ def rules_frame(cat: Catalogue) -> pl.DataFrame:
 
 
 def rule_row(cat: Catalogue, rules: pl.DataFrame) -> pl.Expr:
+    """Each record's row in ``rules`` (:func:`rules_frame`), or null when it has none:
+    see :func:`_rule_row` (built once per catalogue for its own rule table)."""
+    if rules is not rules_frame(cat):
+        return _rule_row(cat, rules)
+    return per_catalogue(cat, "rule_row", lambda: _rule_row(cat, rules))
+
+
+def _rule_row(cat: Catalogue, rules: pl.DataFrame) -> pl.Expr:
     """Each record's row in ``rules`` (:func:`rules_frame`), or null when it has none.
 
     From the columns ``kind``, ``tier`` and ``grade``; the key is the grade for graded
