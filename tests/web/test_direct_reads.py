@@ -24,6 +24,7 @@ from corpcredit.store import create_engine_for
 from corpcredit.store.schema import entities, entity_aliases
 from corpcredit.web.api import direct_readers
 from corpcredit.web.cache import KeptAnswers, ResponseCache
+from corpcredit.web.connection import KeptConnection
 from tests.web.conftest import TestClient
 from tests.web.site_registry import BLACK, HEAD, PERSON, Site
 
@@ -39,9 +40,11 @@ async def _not_answered(scope: Scope, receive: Receive, send: Send) -> None:
 def direct(site_db: tuple[str, Site]) -> Iterator[TestClient]:
     """The readers alone: whatever they leave to the routes comes back as 599."""
     engine = create_engine_for(site_db[0])
-    readers = direct_readers(engine, default_catalogue())
+    reads = KeptConnection(engine)
+    readers = direct_readers(reads, default_catalogue())
     app = KeptAnswers(_not_answered, ResponseCache(engine, 0), readers)
     yield TestClient(app, raise_server_exceptions=True)  # no lifespan: the stand-in has none
+    reads.close()
     engine.dispose()
 
 

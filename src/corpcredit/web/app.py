@@ -25,6 +25,7 @@ from corpcredit.store import connect
 from corpcredit.web import api, pages
 from corpcredit.web.cache import KeptAnswers, ResponseCache
 from corpcredit.web.clock import today
+from corpcredit.web.connection import KeptConnection
 from corpcredit.web.errors import install_error_handlers
 from corpcredit.web.etag import ETagMiddleware
 from corpcredit.web.pages.render import make_templates
@@ -73,11 +74,13 @@ def create_app(
     )
 
     answers = ResponseCache(engine, settings.response_cache_entries)
+    reads = KeptConnection(engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         answers.close()
+        reads.close()
         if owned:
             engine.dispose()
 
@@ -104,13 +107,14 @@ def create_app(
         clock=clock or today,
         calendar=cal,
         answers=answers,
+        reads=reads,
     )
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     # Inside the ETag and the rate limit: an answer given there is tagged and counted as any.
-    app.add_middleware(KeptAnswers, cache=answers, readers=api.direct_readers(engine, cat))
+    app.add_middleware(KeptAnswers, cache=answers, readers=api.direct_readers(reads, cat))
     # Added last, so it runs first: a refused request costs no database work.
     app.add_middleware(ETagMiddleware)
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)

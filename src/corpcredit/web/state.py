@@ -24,6 +24,7 @@ from corpcredit.catalogue import Catalogue
 from corpcredit.settings import Settings
 from corpcredit.web.cache import ResponseCache
 from corpcredit.web.clock import today
+from corpcredit.web.connection import KeptConnection
 
 __all__ = ["WebState", "catalogue", "database", "response_cache", "web_state"]
 
@@ -42,6 +43,8 @@ class WebState:
     calendar: WorkingCalendar = DEFAULT_CALENDAR
     #: Encoded public answers until the registry changes (off unless given).
     answers: ResponseCache | None = None
+    #: The connection the reads answered on the event loop share (None: one each).
+    reads: KeptConnection | None = None
 
 
 def web_state(request: Request) -> WebState:

@@ -5,7 +5,6 @@ resources through their router here, the others in their own signatures.
 """
 
 from fastapi import APIRouter, Depends
-from sqlalchemy.engine import Engine
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.web.api import (
@@ -20,6 +19,7 @@ from corpcredit.web.api import (
 )
 from corpcredit.web.auth import PUBLIC
 from corpcredit.web.cache import Reader
+from corpcredit.web.connection import KeptConnection
 
 __all__ = [
     "API_PREFIX",
@@ -45,11 +45,12 @@ for _module in SIGNED_IN_MODULES:
     router.include_router(_module.router)
 
 
-def direct_readers(engine: Engine, cat: Catalogue) -> dict[str, Reader]:
+def direct_readers(reads: KeptConnection, cat: Catalogue) -> dict[str, Reader]:
     """The public reads answered before routing, by path prefix (see
     :class:`~corpcredit.web.cache.KeptAnswers`): today's view of one organisation and
-    a name search, the two a public registry is asked most."""
+    a name search, the two a public registry is asked most, on the event loop's
+    connection."""
     return {
-        f"{API_PREFIX}/entities/": entities.today_reader(engine, cat),
-        f"{API_PREFIX}/search": search.search_reader(engine),
+        f"{API_PREFIX}/entities/": entities.today_reader(reads, cat),
+        f"{API_PREFIX}/search": search.search_reader(reads),
     }

@@ -33,8 +33,9 @@ from corpcredit.web.api.schemas import (
 )
 from corpcredit.web.cache import CachedAnswer, Reader, ResponseCache, answer_key
 from corpcredit.web.clock import today
+from corpcredit.web.connection import KeptConnection
 from corpcredit.web.params import parse_day, parse_known_at, parse_paging
-from corpcredit.web.state import catalogue, database, response_cache
+from corpcredit.web.state import catalogue, database, response_cache, web_state
 
 __all__ = ["HISTORY_YEARS", "router", "today_answer", "today_reader"]
 
@@ -83,14 +84,14 @@ async def get_entity(
         found, version = answers.get(key) if answers is not None else (None, None)
         if found is not None:
             return cached_response(found)
-        body = today_answer(db, cat, usci, t)
+        body = today_answer(web_state(request).reads or db, cat, usci, t)
         if body is not None:
             kept = answers.put(key, body, version) if answers is not None else None
             return cached_response(kept or CachedAnswer.of(body))
     return await run_in_threadpool(_entity, db, usci, day, known, cat)
 
 
-def today_answer(db: Engine, cat: Catalogue, usci: str, day: date) -> bytes | None:
+def today_answer(db: Engine | KeptConnection, cat: Catalogue, usci: str, day: date) -> bytes | None:
     """The JSON of today's public view of ``usci`` read from the materialised state, or
     None when that state does not hold today (the kernel must answer); raises as
     :func:`current_view` does. A few indexed reads of materialised tables, cheaper than
@@ -103,7 +104,7 @@ def today_answer(db: Engine, cat: Catalogue, usci: str, day: date) -> bytes | No
         return encode_json(entity_out(current, disputed_keys(conn, current)))
 
 
-def today_reader(db: Engine, cat: Catalogue) -> Reader:
+def today_reader(db: Engine | KeptConnection, cat: Catalogue) -> Reader:
     """:func:`today_answer` for ``GET /entities/{usci}`` without parameters, answered
     before routing (:class:`~corpcredit.web.cache.KeptAnswers`)."""
 

@@ -16,8 +16,9 @@ from corpcredit.web.api.common import ERRORS, cached_response, encode_json, page
 from corpcredit.web.api.schemas import SearchPageOut, search_hit_out
 from corpcredit.web.cache import CachedAnswer, Reader, ResponseCache, answer_key
 from corpcredit.web.clock import today
+from corpcredit.web.connection import KeptConnection
 from corpcredit.web.params import MAX_QUERY, Paging, parse_paging, parse_query
-from corpcredit.web.state import database, response_cache
+from corpcredit.web.state import database, response_cache, web_state
 
 __all__ = ["router", "search_answer", "search_reader"]
 
@@ -45,12 +46,12 @@ async def get_search(
     kept, version = answers.get(key) if answers is not None else (None, None)
     if kept is not None:
         return cached_response(kept)
-    body = search_answer(db, text, paging)
+    body = search_answer(web_state(request).reads or db, text, paging)
     kept = answers.put(key, body, version) if answers is not None else None
     return cached_response(kept or CachedAnswer.of(body))
 
 
-def search_answer(db: Engine, text: str, paging: Paging) -> bytes:
+def search_answer(db: Engine | KeptConnection, text: str, paging: Paging) -> bytes:
     """The JSON of one page of hits. A few indexed reads (milliseconds): answered on the
     event loop rather than through the thread pool, whose hand-offs cost more than the
     search on a loaded server."""
@@ -66,7 +67,7 @@ def search_answer(db: Engine, text: str, paging: Paging) -> bytes:
     )
 
 
-def search_reader(db: Engine) -> Reader:
+def search_reader(db: Engine | KeptConnection) -> Reader:
     """:func:`search_answer` for ``GET /search``, answered before routing
     (:class:`~corpcredit.web.cache.KeptAnswers`); the parameters are read as the
     route reads them (the last of a repeated one counts)."""
