@@ -146,7 +146,7 @@ class _Collector:
         masks = self._df.select(
             [m.fill_null(False).alias(f"_m{i}") for i, (m, *_) in enumerate(pending)]
         )
-        hit = masks.select(pl.all().any()).row(0)
+        hit = [mask.any() for mask in masks.iter_columns()]  # Series: no query each
         for i, (_, column, code, message) in enumerate(pending):
             if not hit[i]:
                 continue
@@ -333,9 +333,10 @@ def _duplicates(col: _Collector, keys: list[str], column: str, what: str) -> Non
 
 
 def _finish(file: str, typed: pl.DataFrame, col: _Collector, total: int) -> Checked:
-    errors = col.frame().unique(maintain_order=True).sort("_row")
+    errors = col.frame()
     if errors.is_empty():
         return Checked(file=file, good=typed, errors=errors, total=total)
+    errors = errors.unique(maintain_order=True).sort("_row")
     good = typed.filter(~pl.col("_row").is_in(errors.get_column("_row").implode()))
     return Checked(file=file, good=good, errors=errors, total=total)
 

@@ -164,11 +164,28 @@ def _presentable(errors: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: The type each kind of feed column is read into (see :mod:`corpcredit.feeds.validate`).
+_READ_AS: dict[str, pl.DataType] = {
+    "text": pl.Utf8(),
+    "usci": pl.Utf8(),
+    "date": pl.Date(),
+    "bool": pl.Boolean(),
+    "timestamp": pl.Datetime("us", "UTC"),
+    "decimal": pl.Decimal(18, 2),
+}
+
+
 def _with_all_columns(kind: str, df: pl.DataFrame) -> pl.DataFrame:
-    """Add absent feed columns as nulls (a JSON Lines chunk may lack some keys)."""
+    """Add absent feed columns as nulls (a JSON Lines chunk may lack some keys).
+
+    Typed as they are read, so the parsers pass them through: a CSV of a few columns
+    does not pay for parsing (a timestamp is parsed in Python) columns it lacks.
+    """
     spec, _ = _SPEC[kind]
     missing = [c for c in spec if c not in df.columns]
-    return df.with_columns([pl.lit(None, dtype=pl.Utf8).alias(c) for c in missing])
+    if not missing:
+        return df
+    return df.hstack([pl.Series(c, [None] * df.height, dtype=_READ_AS[spec[c]]) for c in missing])
 
 
 def check_chunk(kind: str, raw: RawChunk, file: str, cat: Catalogue) -> CheckedChunk:
@@ -187,6 +204,8 @@ def check_chunk(kind: str, raw: RawChunk, file: str, cat: Catalogue) -> CheckedC
     extra = _entity_personal_data(good) if kind == "entities" else pl.DataFrame(schema=ERROR_SCHEMA)
     if extra.height:
         good = good.filter(~pl.col("_row").is_in(extra.get_column("_row").implode()))
+    if not (raw.errors or long.height or checked.errors.height or extra.height):
+        return CheckedChunk(good=good, errors=pl.DataFrame(schema=ERROR_SCHEMA))
     errors = pl.concat(
         [error_frame(raw.errors), long, checked.errors.cast(ERROR_SCHEMA), extra]  # type: ignore[arg-type]
     )

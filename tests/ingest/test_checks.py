@@ -1,0 +1,62 @@
+"""Chunk checks: a column a chunk lacks reads as that column left empty."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from corpcredit.catalogue import default_catalogue
+from corpcredit.feeds.validate import ENTITY_COLUMNS, EVENT_COLUMNS, RECORD_COLUMNS
+from corpcredit.ingest.checks import check_chunk
+from corpcredit.ingest.readers import RawChunk
+
+CAT = default_catalogue()
+SPECS = {"entities": ENTITY_COLUMNS, "records": RECORD_COLUMNS, "events": EVENT_COLUMNS}
+# Values each kind of column may hold in a feed, good and bad.
+VALUES = {
+    "text": ["某市市场监督管理局", " padded ", "", "x\u3000", "(2024)1号"],
+    "usci": ["91110000100000000A", "91110000100000000a", "911100001000000001", ""],
+    "date": ["2026-05-01", "2026-13-01", "", "2025-02-28"],
+    "bool": ["true", "否", "maybe", ""],
+    "timestamp": ["2026-05-01T08:00:00+08:00", "2026-05-01 08:00", "2026-05-01", "soon"],
+    "decimal": ["1,000.50", "12", "lots", ""],
+}
+KIND_VALUES = {
+    "kind": ["admin_penalty", "court_defaulter", "mystery"],
+    "tier": ["general", "serious", "minor", "Serious", "odd"],
+    "event": ["lifted", "Repaired", "withdrawn", "gone"],
+}
+
+
+@st.composite
+def chunks(draw: st.DrawFn) -> tuple[str, pl.DataFrame, list[str]]:
+    kind = draw(st.sampled_from(list(SPECS)))
+    spec = SPECS[kind]
+    n = draw(st.integers(1, 4))
+    columns = {
+        name: [
+            draw(st.one_of(st.none(), st.sampled_from(KIND_VALUES.get(name, VALUES[what]))))
+            for _ in range(n)
+        ]
+        for name, what in spec.items()
+    }
+    frame = pl.DataFrame(
+        {"_row": list(range(2, n + 2)), **columns},
+        schema={"_row": pl.Int64, **dict.fromkeys(spec, pl.Utf8)},
+    )
+    absent = draw(st.lists(st.sampled_from(list(spec)), unique=True))
+    return kind, frame, absent
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chunks())
+def test_a_column_the_chunk_lacks_is_checked_as_an_empty_one(chunk):
+    kind, frame, absent = chunk
+    empty = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(c) for c in absent)
+    lacking = frame.drop(absent)
+    want = check_chunk(kind, RawChunk(empty, empty.height), "f.csv", CAT)
+    got = check_chunk(kind, RawChunk(lacking, lacking.height), "f.csv", CAT)
+    assert_frame_equal(got.good, want.good)
+    assert_frame_equal(got.errors, want.errors)
