@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from corpcredit import audit
+from corpcredit.ingest.checks import ERROR_SCHEMA
 from corpcredit.ingest.context import Applied, ChunkContext, delete_rows, row_errors, sha256_column
 from corpcredit.services.ingest_sql import (
     ROW_NUMBER,
@@ -75,11 +76,14 @@ _KEY_COLUMNS = ["source", "record_id"]
 
 def content_hashes(df: pl.DataFrame) -> pl.Series:
     """The content hash of every validated record row."""
-    parts = [pl.lit(_CANON_PREFIX)] + [
-        pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in HASHED_COLUMNS
-    ]
-    canon = df.select(pl.concat_str(parts, separator="\x1f").alias("c")).get_column("c")
-    return sha256_column(canon, "content_hash")
+    return sha256_column(df.select(_CANONICAL).to_series(), "content_hash")
+
+
+#: A record row's canonical form, the text its content hash is taken of.
+_CANONICAL = pl.concat_str(
+    [pl.lit(_CANON_PREFIX)] + [pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in HASHED_COLUMNS],
+    separator="\x1f",
+)
 
 
 def reset_records(conn: Connection) -> None:
@@ -115,13 +119,21 @@ def _key(a: sa.Table, b: sa.Table) -> sa.ColumnElement[bool]:
 
 
 def _stage_frame(ctx: ChunkContext, good: pl.DataFrame) -> pl.DataFrame:
-    df = good.with_columns(
-        pl.col("black").fill_null(False),
-        pl.col("red").fill_null(False),
-        pl.col("recorded_at").fill_null(pl.lit(ctx.now).cast(pl.Datetime("us", "UTC"))),
+    # One query, the canonical text in place of the hash; then the hash in its place.
+    df = (
+        good.lazy()
+        .with_columns(
+            pl.col("black").fill_null(False),
+            pl.col("red").fill_null(False),
+            pl.col("recorded_at").fill_null(pl.lit(ctx.now).cast(pl.Datetime("us", "UTC"))),
+        )
+        .with_columns(_CANONICAL.alias("content_hash"))
+        .rename({"_row": "row"})
+        .select([c.name for c in _stage.columns])
+        .collect()
     )
-    df = df.with_columns(content_hashes(df))
-    return df.rename({"_row": "row"}).select([c.name for c in _stage.columns])
+    at = df.get_column_index("content_hash")
+    return df.replace_column(at, sha256_column(df.get_column("content_hash"), "content_hash"))
 
 
 # One probe of the entities per staged row: refused when missing or a natural person.
@@ -156,26 +168,29 @@ _EXISTING_SCHEMA: dict[str, pl.DataType] = {
     "new_hash": pl.Utf8(),
     "old_usci": pl.Utf8(),
 }
+_CHANGED_SCHEMA = {k: v for k, v in _EXISTING_SCHEMA.items() if k != "row"}
 
 
 def _refused(ctx: ChunkContext, staged: pl.DataFrame) -> pl.DataFrame:
     conn = ctx.conn
     entity = fetch_frame(conn, _ENTITY_REFUSED, _ENTITY_REFUSED_SCHEMA, static=True)
-    return pl.concat(
-        [
-            row_errors(
-                _duplicates(ctx, staged),
-                "record_id",
-                "input.duplicate",
-                "duplicate (source, record_id): an earlier row of this file has it",
-            ),
-            row_errors(
+    parts = [
+        (
+            _duplicates(ctx, staged),
+            "record_id",
+            "input.duplicate",
+            "duplicate (source, record_id): an earlier row of this file has it",
+        )
+    ]
+    if entity.height:
+        parts += [
+            (
                 entity.filter(pl.col("why") == "missing"),
                 "usci",
                 "input.unknown_entity",
                 "no entity with this usci in the registry; ingest the entity first",
             ),
-            row_errors(
+            (
                 entity.filter(pl.col("why") == "person"),
                 "usci",
                 "input.natural_person",
@@ -183,7 +198,9 @@ def _refused(ctx: ChunkContext, staged: pl.DataFrame) -> pl.DataFrame:
                 "records about natural persons are not accepted",
             ),
         ]
-    )
+    # Rows refused for no reason build no frame: a small chunk pays per query.
+    found = [row_errors(rows, *why) for rows, *why in parts if rows.height]
+    return pl.concat(found) if found else pl.DataFrame(schema=ERROR_SCHEMA)
 
 
 def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
@@ -196,12 +213,19 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
     refused = errors.get_column("_row").unique().to_list()
     delete_rows(conn, s, refused)
     _remember(
-        ctx, staged.filter(~pl.col("row").is_in(pl.Series(refused, dtype=pl.Int64).implode()))
+        ctx,
+        staged.filter(~pl.col("row").is_in(pl.Series(refused, dtype=pl.Int64).implode()))
+        if refused
+        else staged,
     )
     # One probe of the records per staged row; a fresh load finds none and deletes nothing.
     existing = fetch_frame(conn, _EXISTING, _EXISTING_SCHEMA, static=True)
-    same = pl.col("old_hash") == pl.col("new_hash")
-    unchanged = existing.filter(same).height
+    if existing.is_empty():  # all new (as usual): nothing to compare
+        unchanged, changed = 0, pl.DataFrame(schema=_CHANGED_SCHEMA)
+    else:
+        same = pl.col("old_hash") == pl.col("new_hash")
+        unchanged = existing.filter(same).height
+        changed = existing.filter(~same).drop("row")
     if unchanged:
         same_hash = sa.exists(
             sa.select(1)
@@ -209,7 +233,6 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
             .where(_key(records, s), records.c.content_hash == s.c.content_hash)
         )
         conn.execute(s.delete().where(same_hash))
-    changed = existing.filter(~same).drop("row")
     if changed.height:
         _correct(ctx)
     fields = ["source", "record_id", "usci", *_FIELDS]
