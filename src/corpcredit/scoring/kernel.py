@@ -72,19 +72,18 @@ def _add_months(
     """
     n = len(dates)
     days = dates.cast(pl.Int32)
-    m = (months if isinstance(months, pl.Series) else pl.repeat(months, n, eager=True)).cast(
-        pl.Int32
-    )
     # Series reductions, not a select: a few rows (one organisation) pay a query each.
-    d_lo, d_hi, m_lo, m_hi = days.min(), days.max(), m.min(), m.max()
+    d_lo, d_hi = days.min(), days.max()
+    m = None if isinstance(months, int) else months.cast(pl.Int32)
+    m_lo, m_hi = (months, months) if m is None else (m.min(), m.max())
     if d_lo is None or m_lo is None:
-        return pl.repeat(None, n, dtype=pl.Date, eager=True).alias(dates.name)
+        return pl.Series(dates.name, [None] * n, dtype=pl.Date)
     assert isinstance(d_lo, int) and isinstance(d_hi, int)
     assert isinstance(m_lo, int) and isinstance(m_hi, int)
     width = m_hi - m_lo + 1
     size = (d_hi - d_lo + 1) * width
     if size > _MONTH_TABLE_LIMIT or not (size <= n if table is None else table):
-        if isinstance(months, int):
+        if m is None:
             return dates.dt.offset_by(f"{months}mo")
         frame = pl.DataFrame({"day": days, "m": m})
         per_row = pl.col("day").cast(pl.Date).dt.offset_by(pl.format("{}mo", "m"))
@@ -96,7 +95,9 @@ def _add_months(
         .cast(pl.Date)
         .dt.offset_by(pl.format("{}mo", i % width + m_lo))
     ).to_series()
-    at = (days.cast(pl.Int64) - d_lo) * width + (m - m_lo)
+    at = (days.cast(pl.Int64) - d_lo) * width
+    if m is not None:
+        at = at + (m - m_lo)
     return offsets.gather(at).alias(dates.name)
 
 
@@ -322,57 +323,53 @@ def score(
     t = pl.lit(as_of, dtype=pl.Date)
 
     prep = prepare_records(records, events, cat, known_at, drop_withdrawn=False).collect()
-    # A narrow join finds each record's entity; the wide frame is never joined.
-    where = prep.select("usci").join(
-        ids.select("usci", "eid", "head", "natural_person"),
-        on="usci",
-        how="left",
-        maintain_order="left",
+    # A narrow join finds each record's entity; the wide frame is never joined. The
+    # frames below are put together from columns, not queried: a few records (one
+    # organisation) would pay Polars' fixed cost per query for each.
+    where = (
+        prep.lazy()
+        .select("usci")
+        .join(ids.lazy(), on="usci", how="left", maintain_order="left")
+        .collect()
     )
+    take = prep.get_column
     # The record's text, for contribution rows only: kept apart, so that scoring
     # neither filters nor carries it.
-    detail = prep.select(
-        pl.col("source").alias("record_source"),
-        "record_id",
-        "kind",
-        pl.col("tier_eff").alias("tier"),
-        "authority",
-        "decision_no",
-        "decided_on",
+    detail = pl.DataFrame(
+        [
+            take("source").alias("record_source"),
+            take("record_id"),
+            take("kind"),
+            take("tier_eff").alias("tier"),
+            take("authority"),
+            take("decision_no"),
+            take("decided_on"),
+        ]
     )
-    rec = prep.select(
-        "tier_eff",
-        "decided_on",
-        "end",
-        "points_h",
-        "black_kind",
-        "black",
-        "abnormal_kind",
-        "red_if_flagged",
-        "red",
-        "red_qualifying",
-        "withdrawn",
-    ).hstack(where.select("eid", "head", "natural_person"))
+    rec = pl.DataFrame([take(c) for c in _SCORED] + [where.get_column(c) for c in ("eid", "head")])
+    eid, natural, withdrawn = (
+        where.get_column("eid"),
+        where.get_column("natural_person"),
+        take("withdrawn"),
+    )
     del prep, where
-    unknown = rec.get_column("eid").null_count()
+    unknown = eid.null_count()
     if unknown:
         warnings.append(f"{unknown} records name an entity missing from the registry: skipped")
     # One filter for what the kernel never counts: unknown entities, natural persons,
     # and withdrawn records (retroactively gone, once seen).
-    if unknown or rec.get_column("natural_person").any() or rec.get_column("withdrawn").any():
-        keep = rec.select(
-            pl.col("eid").is_not_null() & ~pl.col("natural_person") & ~pl.col("withdrawn")
-        ).to_series()
+    if unknown or natural.any() or withdrawn.any():
+        keep = eid.is_not_null() & ~natural & ~withdrawn
         rec = rec.filter(keep)
         detail = detail.filter(keep) if contributions else detail
-    rec = rec.drop("natural_person", "withdrawn").with_columns(
-        pl.int_range(pl.len(), dtype=_U32).alias("rid"),
-        ((pl.col("decided_on") <= t) & (pl.col("end").is_null() | (t < pl.col("end")))).alias(
-            "in_force"
-        ),
-    )
     decided = rec.get_column("decided_on")
-    rec = rec.with_columns(_add_months(decided, m).alias(f"_m{m}") for m in _horizons(cat))
+    rec = rec.hstack(
+        [
+            pl.Series("rid", np.arange(rec.height, dtype=np.uint32)),
+            *[_add_months(decided, m).alias(f"_m{m}") for m in _horizons(cat)],
+        ]
+    )
+    in_force = (pl.col("decided_on") <= t) & (pl.col("end").is_null() | (t < pl.col("end")))
     core = rec.lazy().select(
         "rid",
         "eid",
@@ -381,7 +378,7 @@ def score(
         "end",
         "tier_eff",
         "points_h",
-        "in_force",
+        in_force.alias("in_force"),
         "black_kind",
         "black",
         "abnormal_kind",
@@ -479,6 +476,21 @@ def score(
     return ScoreOutput(
         results=res, contributions=_contribution_rows(lines, detail, usci), warnings=warnings
     )
+
+
+#: The prepared records' columns that scoring reads.
+_SCORED = (
+    "tier_eff",
+    "decided_on",
+    "end",
+    "points_h",
+    "black_kind",
+    "black",
+    "abnormal_kind",
+    "red_if_flagged",
+    "red",
+    "red_qualifying",
+)
 
 
 def _contribution_rows(lines: pl.DataFrame, detail: pl.DataFrame, usci: pl.Series) -> pl.DataFrame:
