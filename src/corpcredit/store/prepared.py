@@ -62,7 +62,10 @@ class _Compiled:
             for c in stmt.selected_columns
         ]
         self.row: Any = namedtuple("Row", keys) if self.usable else None
-        self.converted = any(p is not None for p in self.results)
+        #: The columns to convert, by position: most come from SQLite as they are.
+        self.converters = [(i, p) for i, p in enumerate(self.results) if p is not None]
+        #: Each parameter's name and bind processor, in the statement's order.
+        self.params = [(name, self.binds.get(name)) for name in self.names]
 
 
 class Prepared:
@@ -85,9 +88,8 @@ class Prepared:
         if not conn.in_transaction():
             conn.begin()  # what SQLAlchemy's autobegin does: one snapshot for every read
         values = []
-        for name in c.names:
+        for name, proc in c.params:
             value = params[name] if name in params else c.values[name]
-            proc = c.binds.get(name)
             values.append(value if proc is None else proc(value))
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None
@@ -98,9 +100,12 @@ class Prepared:
         finally:
             cursor.close()
         make = c.row._make
-        if not c.converted:
+        if not c.converters:
             return [make(r) for r in raw]
-        procs = c.results
-        return [
-            make([v if p is None else p(v) for p, v in zip(procs, r, strict=True)]) for r in raw
-        ]
+        rows = []
+        for r in raw:
+            values = list(r)
+            for i, p in c.converters:
+                values[i] = p(values[i])
+            rows.append(make(values))
+        return rows
