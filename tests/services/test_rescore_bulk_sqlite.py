@@ -4,6 +4,7 @@ row-by-row path (delete everything, insert everything) stores, value and type.""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -198,3 +199,26 @@ def test_scratch_left_by_a_killed_process_is_swept(
     finally:
         shutil.rmtree(alive, ignore_errors=True)
         engine.dispose()
+
+
+def test_a_basis_spelt_otherwise_is_written_once_as_the_registry_spells_it(
+    tmp_path: Path,
+) -> None:
+    # An entry's basis is compared as text first; one stored with other spacing (as
+    # Python's json writes it) is rewritten in the registry's own spelling, so that
+    # every later rescore finds it equal without parsing it.
+    engine = _ingested(tmp_path / "a.db", 300, seed=23)
+    rescore_all(engine, AS_OF, CAT)
+    db = sqlite3.connect(tmp_path / "a.db")
+    query = "SELECT id, basis FROM list_entries WHERE left_on IS NULL AND basis != '[]'"
+    written = dict(db.execute(query).fetchall())
+    spaced = {i: json.dumps(json.loads(b)) for i, b in written.items()}
+    assert written and all(spaced[i] != b for i, b in written.items())
+    with db:
+        db.executemany("UPDATE list_entries SET basis = ? WHERE id = ?", [
+            (b, i) for i, b in spaced.items()
+        ])  # fmt: skip
+    rescore_all(engine, AS_OF, CAT)
+    assert dict(db.execute(query).fetchall()) == written
+    db.close()
+    engine.dispose()

@@ -48,11 +48,15 @@ __all__ = [
     "CURRENT_QUERY",
     "CURRENT_SCHEMA",
     "MEMBERS",
+    "OPEN_QUERY",
+    "OPEN_SCHEMA",
     "STAMPS",
     "ListChanges",
     "lines_digests",
     "list_basis",
     "listed",
+    "open_entries",
+    "prepare_listed",
     "replace_results",
     "update_list_entries",
 ]
@@ -272,6 +276,38 @@ def listed(out: ScoreOutput) -> pl.DataFrame:
     )
 
 
+def prepare_listed(
+    frames: KernelInputs, out: ScoreOutput, cat: Catalogue, also: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """:func:`corpcredit.scoring.prepare_records` of the records that lists need: those
+    of every entity the kernel put on a list, of every member of an organisation with
+    an entity on the red list (its window follows the organisation's score), and of
+    the entities in ``also`` (a ``usci`` column: those with open entries).
+
+    Each record is prepared on its own, so one frame serves every list computation
+    of a rescore (:func:`update_list_entries`,
+    :func:`corpcredit.services.windows.list_windows_frame`), each filtering its rows.
+    """
+    results = out.results.lazy()
+    red_heads = results.filter(pl.col("red")).join(
+        frames.entities.lazy().select("usci", "head_usci"), on="usci"
+    )
+    wanted = [
+        results.filter(pl.any_horizontal(*LISTS)).select("usci"),
+        frames.entities.lazy()
+        .join(red_heads.select("head_usci").unique(), on="head_usci", how="semi")
+        .select("usci"),
+    ]
+    if also is not None:
+        wanted.append(also.lazy().select("usci"))
+    scope = pl.concat(wanted).unique()
+    records = frames.records.lazy().join(scope, on="usci", how="semi")
+    events = frames.events.lazy().join(
+        records.select("source", "record_id"), on=["source", "record_id"], how="semi"
+    )
+    return prepare_records(records, events, cat, None).collect()
+
+
 def _entries(
     frames: KernelInputs,
     listed: pl.DataFrame,
@@ -324,7 +360,7 @@ def _left_on(
     return min(max(left, entered_on), as_of) if entered_on <= as_of else entered_on
 
 
-_OPEN_SCHEMA: dict[str, pl.DataType] = {
+OPEN_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),
     "usci": pl.Utf8(),
     "list": pl.Utf8(),
@@ -351,6 +387,13 @@ def _entry_queries(scoped: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
 
 
 _QUERIES = {scoped: _entry_queries(scoped) for scoped in (True, False)}
+#: The open list entries of the whole registry, read as :data:`OPEN_SCHEMA`.
+OPEN_QUERY = _QUERIES[False][0]
+
+
+def open_entries(conn: Connection, *, scoped: bool) -> pl.DataFrame:
+    """The open list entries of :data:`MEMBERS` (or of everyone), as :data:`OPEN_SCHEMA`."""
+    return fetch_frame(conn, _QUERIES[scoped][0], OPEN_SCHEMA, static=True)
 
 
 def update_list_entries(
@@ -361,28 +404,30 @@ def update_list_entries(
     as_of: date,
     *,
     scoped: bool,
+    current: pl.DataFrame | None = None,
+    prep: pl.DataFrame | None = None,
 ) -> ListChanges:
     """Open entries for entities that entered a list, close those that left.
 
     ``scoped``: the output covers :data:`MEMBERS` only (else the whole registry).
+    ``current``: the open entries in scope (:data:`OPEN_QUERY`, :data:`OPEN_SCHEMA`),
+    when read already; ``prep``: :func:`prepare_listed` with those entries, when at hand.
     """
-    open_q, last_q = _QUERIES[scoped]
-    current = fetch_frame(conn, open_q, _OPEN_SCHEMA, static=True)
+    if current is None:
+        current = open_entries(conn, scoped=scoped)
     on_lists = listed(out)
     if on_lists.is_empty() and current.is_empty():
         return ListChanges()
     # Only entities on a list, now or before, need the records behind their entries.
+    if prep is None:
+        prep = prepare_listed(frames, out, cat, current)
     relevant = pl.concat([on_lists.select("usci"), current.select("usci")]).unique()
-    records = frames.records.join(relevant, on="usci", how="semi")
-    events = frames.events.join(
-        records.select("source", "record_id"), on=["source", "record_id"], how="semi"
-    )
-    prep = prepare_records(records, events, cat, None).collect()
+    prep = prep.join(relevant, on="usci", how="semi")
     wanted = _entries(frames, on_lists, prep, cat, as_of)
     keys = ["usci", "list"]
     entering = wanted.join(current, on=keys, how="anti")
     if entering.height:
-        last_left = fetch_frame(conn, last_q, _LAST_SCHEMA, static=True)
+        last_left = fetch_frame(conn, _QUERIES[scoped][1], _LAST_SCHEMA, static=True)
         entering = entering.join(last_left, on=keys, how="left").select(
             "usci",
             "list",
@@ -394,7 +439,7 @@ def update_list_entries(
     cols = list_entries.c
     leaving = current.join(wanted, on=keys, how="anti")
     if leaving.height:
-        ends = _ends(prep)
+        ends = _ends(prep.join(leaving.select("usci").unique(), on="usci", how="semi"))
         params = [
             {"_id": i, "_left": _left_on(b, e, ends, as_of)}
             for i, e, b in leaving.select("id", "entered_on", "old_basis").iter_rows()
@@ -406,18 +451,24 @@ def update_list_entries(
             params,
         )
     staying = current.join(wanted.select(*keys, "basis"), on=keys, how="inner")
-    # Same text means same basis; only differing texts are parsed and compared.
+    # Same text means same basis. SQLite keeps the text written, so a differing one is
+    # written as this text, and compares equal from then on; elsewhere the text read
+    # back is the database's own, and only a basis that parses differently is written.
     differ = staying.filter(pl.col("old_basis").ne_missing(pl.col("basis")))
-    changed = [
-        {"_id": i, "_basis": json.loads(new)}
-        for i, old, new in differ.select("id", "old_basis", "basis").iter_rows()
-        if json.loads(old or "[]") != json.loads(new)
-    ]
+    rows = differ.select("id", "old_basis", "basis").iter_rows()
+    if conn.dialect.name == "sqlite":
+        changed = [{"_id": i, "_basis": new} for i, _, new in rows]
+        value = sa.bindparam("_basis", type_=sa.Text())
+    else:
+        changed = [
+            {"_id": i, "_basis": json.loads(new)}
+            for i, old, new in rows
+            if json.loads(old or "[]") != json.loads(new)
+        ]
+        value = sa.bindparam("_basis", type_=sa.JSON())
     if changed:
         conn.execute(
-            list_entries.update()
-            .where(cols.id == sa.bindparam("_id"))
-            .values(basis=sa.bindparam("_basis", type_=sa.JSON())),
+            list_entries.update().where(cols.id == sa.bindparam("_id")).values(basis=value),
             changed,
         )
     return ListChanges(entered=entering.height, left=leaving.height)

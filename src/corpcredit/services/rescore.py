@@ -49,7 +49,12 @@ from corpcredit.services.materialise import (
     CURRENT_QUERY,
     CURRENT_SCHEMA,
     MEMBERS,
+    OPEN_QUERY,
+    OPEN_SCHEMA,
     ListChanges,
+    listed,
+    open_entries,
+    prepare_listed,
     replace_results,
     update_list_entries,
 )
@@ -288,9 +293,16 @@ def rescore_organisations(
     out = score(frames.entities, frames.records, frames.events, cat, as_of)
     t2 = time.perf_counter()
     replace_results(conn, out, frames.entities, _now(), scoped=True)
-    replace_list_windows(conn, frames, out, cat, as_of, scoped=True)
+    # The open entries are read first: the records behind them are prepared once,
+    # with those of the lists, for the windows and the entries.
+    current = open_entries(conn, scoped=True)
+    anyone = current.height > 0 or not listed(out).is_empty()
+    prep = prepare_listed(frames, out, cat, current) if anyone else None
+    replace_list_windows(conn, frames, out, cat, as_of, scoped=True, prep=prep)
     update_name_index(conn, scoped=True)
-    changes = update_list_entries(conn, frames, out, cat, as_of, scoped=True)
+    changes = update_list_entries(
+        conn, frames, out, cat, as_of, scoped=True, current=current, prep=prep
+    )
     t3 = time.perf_counter()
     scan_rescored(conn, members_scope())
     t4 = time.perf_counter()
@@ -363,11 +375,14 @@ def rescore_all(
         # Names to index again are found while the registry is read (nothing has
         # been written yet, so a reader beside this transaction sees what it sees).
         # So are the results as they stand, to write only what changes.
-        loaded = _load_columns(conn, False, [*name_stamps(), (CURRENT_QUERY, CURRENT_SCHEMA)])
+        ahead = [*name_stamps(), (CURRENT_QUERY, CURRENT_SCHEMA), (OPEN_QUERY, OPEN_SCHEMA)]
+        loaded = _load_columns(conn, False, ahead)
         if loaded is None:
-            frames, stale, current = _load(conn, scoped=False, times=False), None, None
+            frames = _load(conn, scoped=False, times=False)
+            stale = current = None
+            entries = open_entries(conn, scoped=False)
         else:
-            frames, (named, stamps, current) = loaded
+            frames, (named, stamps, current, entries) = loaded
             stale = stale_from(named, stamps)
         t1 = time.perf_counter()
         workers = max(1, min(workers, frames.records.height // RECORDS_PER_WORKER))
@@ -385,19 +400,26 @@ def rescore_all(
         )
         t2 = time.perf_counter()
         report("writing results", 0, None)
-        # The list windows are computed (Polars, no GIL) while SQLite writes the results.
+
+        # The list windows are computed (Polars, no GIL) while SQLite writes the results,
+        # from records prepared once for them and for the list entries.
+        def lists_ahead() -> tuple[pl.DataFrame, pl.DataFrame]:
+            prep = prepare_listed(frames, out, cat, entries)
+            return prep, list_windows_frame(frames, out, cat, as_of, prep)
+
         with ThreadPoolExecutor(1, thread_name_prefix="corpcredit-windows") as pool:
-            windows = pool.submit(list_windows_frame, frames, out, cat, as_of)
+            ahead_lists = pool.submit(lists_ahead)
             replace_results(conn, out, frames.entities, _now(), scoped=False, current=current)
             report("writing list windows", 0, None)
-            replace_list_windows(
-                conn, frames, out, cat, as_of, scoped=False, windows=windows.result()
-            )
+            prep, windows = ahead_lists.result()
+            replace_list_windows(conn, frames, out, cat, as_of, scoped=False, windows=windows)
         report("indexing changed names", 0, None)
         update_name_index(conn, scoped=False, stale=stale)
         t3 = time.perf_counter()
         report("updating list entries", 0, None)
-        changes = update_list_entries(conn, frames, out, cat, as_of, scoped=False)
+        changes = update_list_entries(
+            conn, frames, out, cat, as_of, scoped=False, current=entries, prep=prep
+        )
         t4 = time.perf_counter()
         report("scanning watched organisations", 0, None)
         scan_rescored(conn)

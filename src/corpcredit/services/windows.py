@@ -33,9 +33,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from corpcredit.catalogue import Catalogue
-from corpcredit.scoring import ScoreOutput, prepare_records, score
+from corpcredit.scoring import ScoreOutput, score
 from corpcredit.services.ingest_sql import insert_frame, synced
-from corpcredit.services.materialise import MEMBERS, listed
+from corpcredit.services.materialise import MEMBERS, listed, prepare_listed
 from corpcredit.store.frames import KernelInputs
 from corpcredit.store.schema import result_lists
 
@@ -65,14 +65,16 @@ def replace_list_windows(
     *,
     scoped: bool,
     windows: pl.DataFrame | None = None,
+    prep: pl.DataFrame | None = None,
 ) -> int:
     """Replace the ``result_lists`` rows of :data:`MEMBERS` (or of everyone) with the
     windows of the lists ``out`` puts them on; returns how many were written.
 
     ``windows``: :func:`list_windows_frame` of the same arguments, when the caller
-    has computed it already (a full rescore computes it while it writes results).
+    has computed it already (a full rescore computes it while it writes results);
+    ``prep``: see :func:`list_windows_frame`.
     """
-    rows = list_windows_frame(frames, out, cat, as_of) if windows is None else windows
+    rows = list_windows_frame(frames, out, cat, as_of, prep) if windows is None else windows
     rows = rows.select([c.name for c in result_lists.columns])
     if not scoped and synced(conn, result_lists, rows):  # only what differs (SQLite)
         return rows.height
@@ -86,10 +88,17 @@ def replace_list_windows(
 
 
 def list_windows_frame(
-    frames: KernelInputs, out: ScoreOutput, cat: Catalogue, as_of: date
+    frames: KernelInputs,
+    out: ScoreOutput,
+    cat: Catalogue,
+    as_of: date,
+    prep: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per (entity, list) the kernel put it on at ``as_of``: entered_on,
     scheduled_exit, earliest_repair and the grounds as JSON (see the module doc).
+
+    ``prep``: :func:`corpcredit.services.materialise.prepare_listed` of the same
+    output, when the caller has it (list entries need it too).
 
     An entity flagged on a list without any window (which the rules do not allow)
     gets no row; the lookup then falls back to the kernel.
@@ -97,15 +106,15 @@ def list_windows_frame(
     on_lists = listed(out)
     if on_lists.is_empty():
         return pl.DataFrame(schema=WINDOW_SCHEMA)
-    records = frames.records.join(on_lists.select("usci").unique(), on="usci", how="semi")
-    events = frames.events.join(
-        records.select("source", "record_id"), on=["source", "record_id"], how="semi"
-    )
-    prep = prepare_records(records, events, cat, None).collect()
-    windows = _windows(_spans(prep, cat, as_of), cat, as_of).join(on_lists, on=_KEYS, how="semi")
+    if prep is None:
+        prep = prepare_listed(frames, out, cat)
+    own = prep.join(on_lists.select("usci").unique(), on="usci", how="semi")
+    windows = _windows(_spans(own, cat, as_of), cat, as_of).join(on_lists, on=_KEYS, how="semi")
     red = windows.filter(pl.col("list") == "red")
     if red.height:
-        exact = _exact_red(frames, red.select("usci", "entered_on", "scheduled_exit"), cat, as_of)
+        exact = _exact_red(
+            frames, red.select("usci", "entered_on", "scheduled_exit"), prep, cat, as_of
+        )
         windows = windows.update(
             exact.with_columns(pl.lit("red").alias("list")), on=_KEYS, include_nulls=True
         )
@@ -399,8 +408,14 @@ def _red_days(
     return state.filter(red).join(numbers, on="e").select("usci", "d").collect()
 
 
-def _exact_red(frames: KernelInputs, red: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
-    """(usci, entered_on, scheduled_exit) of each red window, exact (see the module doc)."""
+def _exact_red(
+    frames: KernelInputs, red: pl.DataFrame, listed_prep: pl.DataFrame, cat: Catalogue, t: date
+) -> pl.DataFrame:
+    """(usci, entered_on, scheduled_exit) of each red window, exact (see the module doc).
+
+    ``listed_prep`` holds the prepared records of every member of the organisations
+    of ``red`` (:func:`corpcredit.services.materialise.prepare_listed`).
+    """
     heads = frames.entities.select("usci", "head_usci")
     red = red.join(heads, on="usci", how="left")
     members = frames.entities.join(red.select("head_usci").unique(), on="head_usci", how="semi")
@@ -409,10 +424,12 @@ def _exact_red(frames: KernelInputs, red: pl.DataFrame, cat: Catalogue, t: date)
         .join(members.select("usci"), on="usci", how="semi")
         .join(heads, on="usci")
     )
-    events = frames.events.join(
-        recs.select("source", "record_id"), on=["source", "record_id"], how="semi"
+    # Records are prepared one by one: those decided by t of these members are theirs.
+    prep = (
+        listed_prep.filter(pl.col("decided_on") <= t)
+        .join(members.select("usci"), on="usci", how="semi")
+        .join(heads, on="usci")
     )
-    prep = prepare_records(recs, events, cat, None).collect().join(heads, on="usci")
     days = _change_days(prep, recs, cat, t)
     # Each red entity with every change day of its organisation, and the last one
     # up to t (the state of t holds from then).
