@@ -25,7 +25,7 @@ from corpcredit.store.schema import entities, entity_aliases
 from corpcredit.web.api import direct_readers
 from corpcredit.web.cache import KeptAnswers, ResponseCache
 from corpcredit.web.connection import KeptConnection
-from tests.web.conftest import TestClient
+from tests.web.conftest import TestClient, make_app
 from tests.web.site_registry import BLACK, HEAD, PERSON, Site
 
 PASSED_ON = 599  # what the stand-in for the routes answers
@@ -169,3 +169,45 @@ def test_searches_read_the_same_before_routing_and_through_the_route(
     path = "/api/v1/search?q=nothing&q=北京示例&per_page=50&per_page=1"
     _same(direct.get(path), routed.get(path))
     assert len(direct.get(path).json()["hits"]) == 1
+
+
+def _headers(response: Any) -> list[tuple[str, str]]:
+    return sorted(response.headers.items())
+
+
+def test_the_layer_in_front_answers_as_the_app_s_layers_and_routes_do_headers_included(
+    client: TestClient, organisations: list[tuple[str, str, str | None]]
+) -> None:
+    """The whole app: its answer in front (no parameter) against the route's through
+    every layer (an empty ``as_of`` is today, left to the route), 200 and 304 alike."""
+    for usci, name, _ in organisations[:12]:
+        for front, routed in (
+            (f"/api/v1/entities/{usci}", f"/api/v1/entities/{usci}?as_of="),
+            (f"/api/v1/search?q={name}", f"/api/v1/search?q={name}&page="),
+        ):
+            fast, slow = client.get(front), client.get(routed)
+            assert (
+                (fast.status_code, fast.content)
+                == (slow.status_code, slow.content)
+                == (
+                    200,
+                    fast.content,
+                )
+            )
+            assert _headers(fast) == _headers(slow)
+            tag = {"If-None-Match": fast.headers["etag"]}
+            fast, slow = client.get(front, headers=tag), client.get(routed, headers=tag)
+            assert fast.status_code == slow.status_code == 304
+            assert fast.content == slow.content == b""
+            assert _headers(fast) == _headers(slow)
+
+
+def test_a_request_the_layer_in_front_passes_on_is_counted_once(site_db: tuple[str, Site]) -> None:
+    with TestClient(make_app(site_db[0], per_minute=3), raise_server_exceptions=False) as c:
+        unknown = "/api/v1/entities/91110000600037341L"  # answered by the route: 404
+        assert [c.get(unknown).status_code for _ in range(2)] == [404, 404]
+        assert c.get(f"/api/v1/entities/{HEAD}").status_code == 200  # answered in front
+        refused = c.get(f"/api/v1/entities/{HEAD}")
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "rate_limited"
+        assert int(refused.headers["retry-after"]) >= 1

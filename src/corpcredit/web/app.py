@@ -1,9 +1,10 @@
 """The web application: REST API under ``/api/v1`` and server-rendered pages, one process.
 
 :func:`create_app` takes the settings (STYLE.md rule 7), opens the registry once
-and wires the layers from the outside in: rate limit per client address, ETag
-and Cache-Control on successful reads, the one error mapping, then the API and
-page routers and the static files.
+and wires the layers from the outside in: the hottest public reads answered in
+front of everything (:class:`~corpcredit.web.cache.KeptAnswers`), rate limit per
+client address, ETag and Cache-Control on successful reads, the one error
+mapping, then the API and page routers and the static files.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from corpcredit import __version__
 from corpcredit.calendar import DEFAULT_CALENDAR, load_notices
@@ -29,7 +31,7 @@ from corpcredit.web.connection import KeptConnection
 from corpcredit.web.errors import install_error_handlers
 from corpcredit.web.etag import ETagMiddleware
 from corpcredit.web.pages.render import make_templates
-from corpcredit.web.ratelimit import RateLimitMiddleware
+from corpcredit.web.ratelimit import RateLimitMiddleware, TokenBuckets
 from corpcredit.web.state import WebState
 
 __all__ = ["create_app"]
@@ -50,6 +52,22 @@ individual businesses (natural persons) beyond name and identifier.
 * Anonymous clients are rate-limited per address; over the limit the answer is
   `429` with `Retry-After` in seconds.
 """
+
+
+class _Site(FastAPI):
+    """FastAPI with one layer in front of all of its own (:class:`KeptAnswers`)."""
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.front(scope, receive, send)
+
+    async def routed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app without the layer in front: FastAPI's layers, ours, the routes."""
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -84,7 +102,7 @@ def create_app(
         if owned:
             engine.dispose()
 
-    app = FastAPI(
+    app = _Site(
         title="corpcredit",
         version=__version__,
         description=_DESCRIPTION,
@@ -113,9 +131,18 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    # Inside the ETag and the rate limit: an answer given there is tagged and counted as any.
-    app.add_middleware(KeptAnswers, cache=answers, readers=api.direct_readers(reads, cat))
-    # Added last, so it runs first: a refused request costs no database work.
+    buckets = TokenBuckets(settings.rate_limit_per_minute)
     app.add_middleware(ETagMiddleware)
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    # Added last, so it runs first: a refused request costs no database work.
+    app.add_middleware(
+        RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, buckets=buckets
+    )
+    # In front of all: the hottest public reads, counted and tagged there as here.
+    app.front = KeptAnswers(
+        app.routed,
+        answers,
+        api.direct_readers(reads, cat),
+        prefix=f"{api.API_PREFIX}/",
+        limit=buckets,
+    )
     return app

@@ -25,7 +25,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from corpcredit.web.errors import RateLimited, error_response
 
-__all__ = ["RateLimitMiddleware", "TokenBuckets"]
+__all__ = ["COUNTED", "RateLimitMiddleware", "TokenBuckets"]
+
+#: Set in a request's scope by a layer in front that has already counted it.
+COUNTED = "corpcredit.rate_counted"
 
 _MAX_CLIENTS = 100_000  # forget full buckets beyond this many addresses
 
@@ -75,13 +78,20 @@ class RateLimitMiddleware:
         per_minute: int,
         exempt: Callable[[Scope], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        buckets: TokenBuckets | None = None,
     ) -> None:
         self.app = app
-        self.buckets = TokenBuckets(per_minute, clock)
+        #: Shared with a layer in front that counts (and marks :data:`COUNTED`) itself.
+        self.buckets = buckets or TokenBuckets(per_minute, clock)
         self.exempt = exempt or (lambda scope: False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/") or self.exempt(scope):
+        if (
+            scope["type"] != "http"
+            or scope["path"].startswith("/static/")
+            or scope.get(COUNTED, False)
+            or self.exempt(scope)
+        ):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
