@@ -240,27 +240,31 @@ def _change_days(prep: pl.DataFrame, recs: pl.DataFrame, cat: Catalogue, t: date
     """(head_usci, d): the days in [first decision, horizon] on which a record of the
     organisation starts, ends or crosses a list horizon (``scoring.change_dates``)."""
     months = sorted({cat.lists.abnormal_escalation_months, cat.lists.red_lookback_months})
-    decided = pl.col("decided_on")
-    crossings = [decided.dt.offset_by(f"{m}mo") for m in months]
-    days = (
-        prep.select("head_usci", pl.concat_list([decided, pl.col("end"), *crossings]).alias("d"))
-        .explode("d", empty_as_null=True)
-        .drop_nulls("d")
-    )
-    first = recs.group_by("head_usci").agg(decided.min().alias("_start"))
-    last = prep.group_by("head_usci").agg(pl.col("end").max().alias("_end"))
-    bounds = first.join(last, on="head_usci", how="left").with_columns(
+    decided, end = pl.col("decided_on"), pl.col("end")
+    # Organisations by number (numbered once, eagerly: a lazy unique has no order):
+    # a million days are made unique as integers, not text.
+    heads = recs.select("head_usci").unique().with_row_index("h").lazy()
+    own = prep.lazy().join(heads, on="head_usci").select("h", "decided_on", "end")
+    days = pl.concat(
+        [
+            own.select("h", day.alias("d"))
+            for day in [decided, end, *(decided.dt.offset_by(f"{m}mo") for m in months)]
+        ]
+    ).drop_nulls("d")
+    first = recs.lazy().join(heads, on="head_usci").group_by("h").agg(decided.min().alias("_start"))
+    last = own.group_by("h").agg(end.max().alias("_end"))
+    bounds = first.join(last, on="h", how="left").with_columns(
         pl.max_horizontal(pl.col("_end").fill_null(t), pl.lit(t, dtype=pl.Date)).alias("_end")
     )
-    inside = days.join(bounds, on="head_usci").filter(pl.col("d").is_between("_start", "_end"))
+    inside = days.join(bounds, on="h").filter(pl.col("d").is_between("_start", "_end"))
     every = pl.concat(
         [
-            inside.select("head_usci", "d"),
-            bounds.select("head_usci", pl.col("_start").alias("d")),
-            bounds.select("head_usci", pl.col("_end").alias("d")),
+            inside.select("h", "d"),
+            bounds.select("h", pl.col("_start").alias("d")),
+            bounds.select("h", pl.col("_end").alias("d")),
         ]
-    )
-    return every.unique()
+    ).unique()
+    return every.join(heads, on="h").select("head_usci", "d").collect()
 
 
 def _red_days(
