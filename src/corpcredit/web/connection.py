@@ -9,6 +9,13 @@ after another. Each read is its own transaction, as with a fresh connection: it 
 rolled back when the read ends, so the next one sees whatever was committed since,
 and no snapshot is held between requests (a WAL checkpoint is never kept waiting).
 
+On SQLite each read's transaction is begun and ended on the driver's connection
+(``BEGIN`` … ``ROLLBACK``, what SQLAlchemy itself sends) while SQLAlchemy's own
+transaction object stays open across reads: beginning and rolling back through
+SQLAlchemy (its transaction object, its events) costs about as much as one of the
+reads. Statements run through SQLAlchemy inside a read are in SQLite's transaction
+all the same.
+
 The event loop is one thread, so one connection is enough; a read arriving while
 another thread holds it (several clients of one app in the tests, the server and a
 test client side by side) gets a fresh connection from the pool, as before. A
@@ -20,6 +27,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -45,10 +53,11 @@ class KeptConnection:
             if self._conn is None or self._conn.closed or self._conn.invalidated:
                 self._conn = self.engine.connect()
             conn = self._conn
+            driver = self._begin(conn)
             try:
                 yield conn
             finally:
-                self._end(conn)
+                self._end(conn, driver)
         finally:
             self._lock.release()
 
@@ -57,11 +66,27 @@ class KeptConnection:
         with self._lock:
             self._discard()
 
-    def _end(self, conn: Connection) -> None:
+    @staticmethod
+    def _begin(conn: Connection) -> Any:
+        """Begin the read's transaction; on SQLite, the driver connection that ends it."""
+        if conn.dialect.name != "sqlite":
+            return None  # SQLAlchemy begins it with the first statement
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        if not conn.in_transaction():
+            conn.begin()  # SQLAlchemy's, kept open; its begin event sends SQLite's BEGIN
+        else:
+            driver.execute("BEGIN")
+        return driver
+
+    def _end(self, conn: Connection, driver: Any) -> None:
         """End the read's transaction, as closing a connection does; a connection that
         cannot is closed (the read's own error, if any, still propagates)."""
         try:
-            conn.rollback()
+            if driver is None:
+                conn.rollback()
+            else:
+                driver.rollback()  # SQLite's only: SQLAlchemy's stays open for the next
         except Exception:
             self._discard()
 
