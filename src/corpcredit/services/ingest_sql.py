@@ -21,13 +21,17 @@ thousands of parameters; they live on the connection and are emptied before use.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from corpcredit.services import sqlite_arrow
 from corpcredit.services.sqlite_arrow import (
     insert_via_scratch,
     parse_stored,
@@ -135,6 +139,65 @@ def _sqlite_values(df: pl.DataFrame) -> pl.DataFrame:
     return df.select(exprs)
 
 
+#: Up to this many values to convert, :func:`_few_sqlite_rows` converts them in Python:
+#: a Polars query costs more (measured: equal at about 300 dates).
+CONVERT_IN_PYTHON = 256
+
+
+def _iso_day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _as_int(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _as_float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _python_converters(dtypes: list[pl.DataType]) -> list[tuple[int, Callable[[Any], Any]]] | None:
+    """Which columns :func:`_sqlite_values` converts, and how to convert one value of each
+    alike in Python; None when Python cannot (nanoseconds, naive timestamps: Polars says)."""
+    out: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, dtype in enumerate(dtypes):
+        if dtype == pl.Date:
+            out.append((i, _iso_day))
+        elif isinstance(dtype, pl.Datetime):
+            if dtype.time_zone is None or dtype.time_unit == "ns":
+                return None
+            out.append((i, _utc_text))
+        elif dtype == pl.Boolean:
+            out.append((i, _as_int))
+        elif isinstance(dtype, pl.Decimal):
+            out.append((i, _as_float))
+    return out
+
+
+def _few_sqlite_rows(df: pl.DataFrame) -> list[tuple[Any, ...]] | None:
+    """The rows of :func:`_sqlite_values` of a small frame, converted value by value in
+    Python (one organisation's results: a handful of rows); None for a larger one."""
+    converters = _python_converters(df.dtypes)
+    if converters is None or df.height * len(converters) > CONVERT_IN_PYTHON:
+        return None
+    rows = df.rows()
+    if not converters:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, convert in converters:
+            values[i] = convert(values[i])
+        out.append(tuple(values))
+    return out
+
+
 def insert_frame(conn: Connection, table: sa.Table, df: pl.DataFrame) -> int:
     """Insert every row of ``df`` (columns named as the table's) into ``table``."""
     if df.is_empty():
@@ -144,10 +207,19 @@ def insert_frame(conn: Connection, table: sa.Table, df: pl.DataFrame) -> int:
     target = quote(table.name)
     dbapi: Any = conn.connection.driver_connection
     if conn.dialect.name == "sqlite":
+        sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' * len(df.columns))})"
+        # A frame small enough for Python is far below what a scratch database takes.
+        few = _few_sqlite_rows(df) if df.height < sqlite_arrow.SCRATCH_MIN_ROWS else None
+        if few is not None:
+            cursor = dbapi.cursor()
+            try:
+                cursor.executemany(sql, few)
+            finally:
+                cursor.close()
+            return df.height
         values = _sqlite_values(df)
         if insert_via_scratch(conn, table.name, values):
             return df.height
-        sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' * len(df.columns))})"
         cursor = dbapi.cursor()
         try:
             for start in range(0, values.height, _INSERT_ROWS):
@@ -175,8 +247,31 @@ def synced(
 
 def _column(values: Sequence[Any], name: str, dtype: pl.DataType, dialect: str) -> pl.Series:
     if dialect == "sqlite":
+        few = _few_stored(values, name, dtype)
+        if few is not None:
+            return few
         return parse_stored(pl.Series(name, values, dtype=stored_type(dtype)), dtype)
     return pl.Series(name, values, dtype=dtype)
+
+
+_ISO_DAY = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _few_stored(values: Sequence[Any], name: str, dtype: pl.DataType) -> pl.Series | None:
+    """What :func:`parse_stored` makes of a column with no value, or of a few dates, made
+    without a Polars query (one organisation's rows pay one per column); else None."""
+    if all(v is None for v in values):
+        return pl.Series(name, [None] * len(values), dtype=dtype)
+    if dtype != pl.Date or len(values) > CONVERT_IN_PYTHON:
+        return None
+    # Only the form SQLAlchemy stores, YYYY-MM-DD (fromisoformat reads others too).
+    if not all(v is None or (isinstance(v, str) and _ISO_DAY.fullmatch(v)) for v in values):
+        return None
+    try:
+        days = [None if v is None else date.fromisoformat(v) for v in values]
+    except ValueError:
+        return None  # Polars says what is wrong
+    return pl.Series(name, days, dtype=pl.Date)
 
 
 def _frame(rows: list[Any], schema: dict[str, pl.DataType], dialect: str) -> pl.DataFrame:
