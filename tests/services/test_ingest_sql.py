@@ -51,7 +51,8 @@ def frames(draw: st.DrawFn) -> pl.DataFrame:
     def column(values: st.SearchStrategy) -> list:
         return [draw(st.one_of(st.none(), values)) for _ in range(n)]
 
-    amounts = st.decimals(-(10**15), 10**15, places=2, allow_nan=False, allow_infinity=False)
+    top = Decimal(10**16) - Decimal("0.01")  # the largest Decimal(18, 2)
+    amounts = st.decimals(-top, top, places=2, allow_nan=False, allow_infinity=False)
     data = {
         "day": column(st.dates()),
         "at": [draw(_moments()) for _ in range(n)],

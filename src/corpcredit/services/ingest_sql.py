@@ -158,8 +158,13 @@ def _as_int(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _as_float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+def _as_float(scale: int) -> Callable[[Decimal | None], float | None]:
+    # As Polars casts: the unscaled integer as a float, divided by 10**scale (which is
+    # not always the float nearest the decimal, as float(value) would be).
+    def convert(value: Decimal | None) -> float | None:
+        return None if value is None else float(int(value.scaleb(scale))) / 10**scale
+
+    return convert
 
 
 def _python_converters(dtypes: list[pl.DataType]) -> list[tuple[int, Callable[[Any], Any]]] | None:
@@ -176,7 +181,7 @@ def _python_converters(dtypes: list[pl.DataType]) -> list[tuple[int, Callable[[A
         elif dtype == pl.Boolean:
             out.append((i, _as_int))
         elif isinstance(dtype, pl.Decimal):
-            out.append((i, _as_float))
+            out.append((i, _as_float(dtype.scale)))
     return out
 
 
