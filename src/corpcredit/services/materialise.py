@@ -106,12 +106,14 @@ def lines_digests(lines: pl.DataFrame) -> pl.DataFrame:
     hashes stable within a version only: after an upgrade of Polars every digest
     differs once, and the next full rescore rewrites every line, which is correct.
     """
+    return _digests(lines.lazy()).collect()
+
+
+def _digests(lines: pl.LazyFrame) -> pl.LazyFrame:
     return (
-        lines.lazy()
-        .select("usci", pl.struct(pl.all()).hash(seed=0).alias("h"))
+        lines.select("usci", pl.struct(pl.all()).hash(seed=0).alias("h"))
         .group_by("usci")
         .agg(pl.col("h").sum().reinterpret(signed=True).alias("lines_digest"))
-        .collect()
     )
 
 
@@ -135,22 +137,26 @@ def replace_results(
     other databases rewrite both tables.
     """
     version = out.results.get_column("catalogue_version")
-    lines = (
-        out.contributions.with_columns(
+    lines_plan = (
+        out.contributions.lazy()
+        .with_columns(
             pl.lit(version[0] if len(version) else None, dtype=pl.Utf8).alias("catalogue_version")
         )
         .select([c.name for c in contributions.columns])
         .cast(_LINE_TYPES)  # type: ignore[arg-type]
     )
-    res = (
-        out.results.join(heads.select("usci", "head_usci"), on="usci", how="left")
-        .join(lines_digests(lines), on="usci", how="left")
+    res_plan = (
+        out.results.lazy()
+        .join(heads.lazy().select("usci", "head_usci"), on="usci", how="left")
+        .join(_digests(lines_plan), on="usci", how="left")
         .with_columns(
             pl.col("lines_digest").fill_null(0),
             pl.lit(computed_at).cast(pl.Datetime("us", "UTC")).alias("computed_at"),
         )
         .select([c.name for c in results.columns])
     )
+    # One query for both (one organisation's few rows would pay Polars' cost per step).
+    lines, res = pl.collect_all([lines_plan, res_plan])
     if not scoped and current is not None:
         _replace_changed(conn, res, lines, current)
         return
