@@ -27,6 +27,7 @@ records, the address and fine amounts.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -94,6 +95,7 @@ class InvalidRange(CorpCreditError):
     http_status = 422
 
 
+@functools.lru_cache(maxsize=4096)  # a few dozen values, asked several times per view
 def format_points(points_h: int) -> str:
     """Hundredths as a signed decimal: ``-4750`` → ``-47.50``, ``3000`` → ``+30.00``."""
     sign = "-" if points_h < 0 else "+" if points_h > 0 else ""
@@ -345,7 +347,12 @@ def _details(conn: Connection, usci: str, known_at: datetime | None) -> dict[tup
 
 
 def _label(code: str, label: Any) -> Label:
-    return Label(code=code, en=label.en, zh=label.zh)
+    return _named(code, label.en, label.zh)
+
+
+@functools.lru_cache(maxsize=1024)  # the catalogue's few dozen, met on every view
+def _named(code: str, en: str, zh: str) -> Label:
+    return Label(code=code, en=en, zh=zh)
 
 
 def _kind(cat: Catalogue, kind: str) -> Label:
