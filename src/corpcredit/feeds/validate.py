@@ -298,7 +298,10 @@ def _unchanged(typed: pl.DataFrame, name: str, fix: pl.Expr) -> bool:
     Asked of the distinct values (a few, in millions of rows), so that a column already
     in normal form is not rewritten.
     """
-    distinct = typed.get_column(name).unique().to_frame()
+    column = typed.get_column(name)
+    if column.null_count() == column.len():
+        return True  # no value to change (the fixes asked about keep a null null)
+    distinct = column.unique().to_frame()
     return bool(distinct.select(fix.eq_missing(pl.col(name)).all()).item())
 
 
