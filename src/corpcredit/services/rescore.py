@@ -95,7 +95,6 @@ RECORDS_PER_WORKER = 5_000_000
 #: registry is read through ADBC.
 RECORDS_PER_READER = 1_000_000
 _asked = temp_table("_cc_rescore_asked", sa.Column("usci", sa.String(18), primary_key=True))
-_heads = temp_table("_cc_rescore_heads", sa.Column("usci", sa.String(18), primary_key=True))
 _members = MEMBERS
 
 
@@ -251,25 +250,23 @@ def load_organisations(
     in a temporary table, selected by :func:`members_scope`. ``recorded_at=False``:
     see :func:`load_registry`.
     """
-    for table in (_asked, _heads, _members):
+    for table in (_asked, _members):
         reset_temp(conn, table)
     asked = pl.DataFrame({"usci": sorted(set(uscis))}, schema={"usci": pl.Utf8})
     insert_frame(conn, _asked, asked)
-    conn.execute(
-        _heads.insert().from_select(
-            ["usci"],
-            sa.select(entities.c.head_usci)
-            .where(entities.c.usci.in_(sa.select(_asked.c.usci)))
-            .distinct(),
-        )
-    )
-    conn.execute(
-        _members.insert().from_select(
-            ["usci"],
-            sa.select(entities.c.usci).where(entities.c.head_usci.in_(sa.select(_heads.c.usci))),
-        )
-    )
+    conn.execute(_MEMBERS_OF_ASKED)
     return _load(conn, scoped=True, times=recorded_at)
+
+
+#: Every member of the organisations of the asked entities, in one statement.
+_MEMBERS_OF_ASKED = _members.insert().from_select(
+    ["usci"],
+    sa.select(entities.c.usci).where(
+        entities.c.head_usci.in_(
+            sa.select(entities.c.head_usci).where(entities.c.usci.in_(sa.select(_asked.c.usci)))
+        )
+    ),
+)
 
 
 def _now() -> datetime:
