@@ -429,16 +429,23 @@ def score(
         )
     red_rule = cat.lists
     flags = ["black", "abnormal", "red_flagged", "red_qualifying", "recent_bad"]
+    # The aggregates (one query, sharing the counted records with the contribution
+    # lines) are placed by entity number, which is the row of ``ids``: no join, and no
+    # sort to restore the entities' order afterwards.
+    queries = [sums, _lists(core, cat, t), _next_change(core, cat, t)]
+    per_eid, per_flag, per_head, *lines = pl.collect_all(
+        [*queries, contrib] if contributions else queries
+    )
+    n = ids.height
+    by_head = _by_key(per_head, "head", "next_change", n, None)
+    placed = ids.with_columns(
+        _by_key(per_eid, "eid", "own_points_h", n, 0),
+        _by_key(per_eid, "eid", "received_points_h", n, 0),
+        *[_by_key(per_flag, "eid", f, n, False) for f in flags],
+        by_head.gather(ids.get_column("head")),
+    )
     results = (
-        ids.lazy()
-        .join(sums, on="eid", how="left")
-        .join(_lists(core, cat, t), on="eid", how="left")
-        .join(_next_change(core, cat, t), on="head", how="left")
-        .with_columns(
-            pl.col("own_points_h").fill_null(0),
-            pl.col("received_points_h").fill_null(0),
-            pl.col(flags).fill_null(False),
-        )
+        placed.lazy()
         .with_columns(((clamped + 50) // 100).alias("score"))
         .with_columns(
             (
@@ -454,31 +461,41 @@ def score(
             ).alias("red")
         )
         .with_columns(grade_expr.alias("grade"))
-        .sort("eid")
     )
     np_ = pl.col("natural_person")
-    results = results.select(
-        "usci",
-        t.alias("as_of"),
-        np_,
-        pl.when(np_).then(None).otherwise(pl.col("score")).alias("score"),
-        pl.when(np_).then(None).otherwise(pl.col("grade")).alias("grade"),
-        *[(~np_ & pl.col(c)).alias(c) for c in ("black", "red", "abnormal")],
-        *[
-            pl.when(np_).then(None).otherwise(pl.col(c)).alias(c)
-            for c in ("own_points_h", "received_points_h", "next_change")
-        ],
-        pl.lit(cat.version).alias("catalogue_version"),
-    ).select(conformed(RESULT_SCHEMA, RESULT_SCHEMA))  # the columns above, typed
+    res = (
+        results.select(
+            "usci",
+            t.alias("as_of"),
+            np_,
+            pl.when(np_).then(None).otherwise(pl.col("score")).alias("score"),
+            pl.when(np_).then(None).otherwise(pl.col("grade")).alias("grade"),
+            *[(~np_ & pl.col(c)).alias(c) for c in ("black", "red", "abnormal")],
+            *[
+                pl.when(np_).then(None).otherwise(pl.col(c)).alias(c)
+                for c in ("own_points_h", "received_points_h", "next_change")
+            ],
+            pl.lit(cat.version).alias("catalogue_version"),
+        )
+        .select(conformed(RESULT_SCHEMA, RESULT_SCHEMA))  # the columns above, typed
+        .collect()
+    )
     if not contributions:
-        res = results.collect()
         return ScoreOutput(
             results=res, contributions=pl.DataFrame(schema=CONTRIBUTION_SCHEMA), warnings=warnings
         )
-    res, lines = pl.collect_all([results, contrib])
     return ScoreOutput(
-        results=res, contributions=_contribution_rows(lines, detail, usci), warnings=warnings
+        results=res, contributions=_contribution_rows(lines[0], detail, usci), warnings=warnings
     )
+
+
+def _by_key(frame: pl.DataFrame, key: str, col: str, n: int, fill: Any) -> pl.Series:
+    """``frame``'s ``col`` (one row per ``key``, a number below ``n``) as a column of
+    ``n`` rows in key order, ``fill`` where a key has no row."""
+    out = pl.repeat(fill, n, dtype=frame.schema[col], eager=True).alias(col)
+    if frame.height:
+        out = out.scatter(frame.get_column(key), frame.get_column(col))
+    return out
 
 
 #: The prepared records' columns that scoring reads.
