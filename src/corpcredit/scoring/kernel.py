@@ -492,7 +492,9 @@ def score(
 def _by_key(frame: pl.DataFrame, key: str, col: str, n: int, fill: Any) -> pl.Series:
     """``frame``'s ``col`` (one row per ``key``, a number below ``n``) as a column of
     ``n`` rows in key order, ``fill`` where a key has no row."""
-    out = pl.repeat(fill, n, dtype=frame.schema[col], eager=True).alias(col)
+    # Repeated from a one-value Series: pl.repeat is a query, which one organisation's
+    # few entities would pay for each column.
+    out = pl.Series(col, [fill], dtype=frame.schema[col]).new_from_index(0, n)
     if frame.height:
         out = out.scatter(frame.get_column(key), frame.get_column(col))
     return out
