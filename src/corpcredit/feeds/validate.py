@@ -26,6 +26,7 @@ from corpcredit.feeds.columns import (
 from corpcredit.scoring.rules import rule_row, rules_frame
 
 __all__ = [
+    "COLUMN_TYPES",
     "ENTITY_COLUMNS",
     "EVENT_COLUMNS",
     "EVENT_KINDS",
@@ -79,7 +80,8 @@ EVENT_KINDS = ("lifted", "repaired", "withdrawn", "revoked_repair")
 STATUSES = ("active", "revoked", "deregistered")
 NATURAL_PERSON_FORMS = ("个体工商户", "个人独资企业")
 
-_DTYPES: dict[str, pl.DataType] = {
+#: The type each kind of feed column is read into.
+COLUMN_TYPES: dict[str, pl.DataType] = {
     "text": pl.Utf8(),
     "usci": pl.Utf8(),
     "date": pl.Date(),
@@ -203,7 +205,7 @@ def _typed(
     padded = _padded_columns(df, [n for n, k in spec.items() if k not in parsers])
     for name, kind in spec.items():
         if name not in df.columns:
-            exprs.append(pl.lit(None, dtype=_DTYPES[kind]).alias(name))
+            exprs.append(pl.lit(None, dtype=COLUMN_TYPES[kind]).alias(name))
             continue
         if kind in parsers:
             value, bad = parsers[kind](name, df.schema[name])

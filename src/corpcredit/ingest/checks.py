@@ -25,6 +25,7 @@ from corpcredit.catalogue import Catalogue
 from corpcredit.feeds import check_entities, check_events, check_records
 from corpcredit.feeds.read import UnreadableFile
 from corpcredit.feeds.validate import (
+    COLUMN_TYPES,
     ENTITY_COLUMNS,
     ENTITY_REQUIRED,
     EVENT_COLUMNS,
@@ -164,17 +165,6 @@ def _presentable(errors: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-#: The type each kind of feed column is read into (see :mod:`corpcredit.feeds.validate`).
-_READ_AS: dict[str, pl.DataType] = {
-    "text": pl.Utf8(),
-    "usci": pl.Utf8(),
-    "date": pl.Date(),
-    "bool": pl.Boolean(),
-    "timestamp": pl.Datetime("us", "UTC"),
-    "decimal": pl.Decimal(18, 2),
-}
-
-
 def _with_all_columns(kind: str, df: pl.DataFrame) -> pl.DataFrame:
     """Add absent feed columns as nulls (a JSON Lines chunk may lack some keys).
 
@@ -185,7 +175,9 @@ def _with_all_columns(kind: str, df: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in spec if c not in df.columns]
     if not missing:
         return df
-    return df.hstack([pl.Series(c, [None] * df.height, dtype=_READ_AS[spec[c]]) for c in missing])
+    return df.hstack(
+        [pl.Series(c, [None] * df.height, dtype=COLUMN_TYPES[spec[c]]) for c in missing]
+    )
 
 
 def check_chunk(kind: str, raw: RawChunk, file: str, cat: Catalogue) -> CheckedChunk:
