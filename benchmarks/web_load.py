@@ -27,6 +27,9 @@ part, per request as well (both share the machine's cores: what the client
 spends, the server cannot), and the machine's one-minute load average when the
 phase ended. A phase lasts at most ``--duration`` plus ``--timeout`` seconds.
 Building the registry is not timed; the rate limit is lifted for the run. The
+registry file is read through once before the phases (``page_cache_warmed_seconds``),
+so that runs compare: a file only partly in the page cache makes random lookups wait
+on the disk (``--cold`` skips it). The
 client runs on uvloop when it is installed (``--client-loop``); ``--server-env``
 passes variables to the server only (say ``CORPCREDIT_RESPONSE_CACHE_ENTRIES=0``
 to measure every answer read afresh from the database).
@@ -365,6 +368,13 @@ def main() -> None:
     )
     ap.add_argument("--as-of", type=date.fromisoformat, default=None, help="scoring date")
     ap.add_argument(
+        "--cold",
+        action="store_true",
+        help="do not read the registry file once first (by default it is, so that runs "
+        "compare: random identifiers over a file only partly in the page cache wait on "
+        "the disk)",
+    )
+    ap.add_argument(
         "--client-loop",
         choices=("auto", "uvloop", "asyncio"),
         default="auto",
@@ -387,6 +397,7 @@ def main() -> None:
     if not db.exists():
         print(f"building a {args.entities:,}-entity registry in {db} …", file=sys.stderr)
         build = _build(db, args.entities, args.seed, args.workers, as_of)
+    warmed = None if args.cold else _read_through(db)
     uscis, names = _sample(db, args.sample, args.seed)
     every = {
         "entity": [f"/api/v1/entities/{u}" for u in uscis],
@@ -410,11 +421,25 @@ def main() -> None:
                 "server_env": args.server_env,
                 "cpus": os.cpu_count(),
                 "build_seconds": {k: round(v, 1) for k, v in build.items()},
+                "page_cache_warmed_seconds": warmed,
                 "phases": results,
             },
             indent=2,
         )
     )
+
+
+def _read_through(db: Path) -> float:
+    """Read the registry file (and its write-ahead log) once, so that the operating
+    system holds it in its page cache, as it would for a server that has been up a
+    while; returns the seconds it took."""
+    start = time.perf_counter()
+    for path in (db, db.with_name(db.name + "-wal")):
+        if path.exists():
+            with path.open("rb") as f:
+                while f.read(1 << 24):
+                    pass
+    return round(time.perf_counter() - start, 1)
 
 
 def _loop_name(loop: str) -> str:
