@@ -412,16 +412,19 @@ def update_list_entries(
     scoped: bool,
     current: pl.DataFrame | None = None,
     prep: pl.DataFrame | None = None,
+    on_lists: pl.DataFrame | None = None,
 ) -> ListChanges:
     """Open entries for entities that entered a list, close those that left.
 
     ``scoped``: the output covers :data:`MEMBERS` only (else the whole registry).
     ``current``: the open entries in scope (:data:`OPEN_QUERY`, :data:`OPEN_SCHEMA`),
-    when read already; ``prep``: :func:`prepare_listed` with those entries, when at hand.
+    when read already; ``prep``: :func:`prepare_listed` with those entries, and
+    ``on_lists``: :func:`listed` of ``out``, when at hand.
     """
     if current is None:
         current = open_entries(conn, scoped=scoped)
-    on_lists = listed(out)
+    if on_lists is None:
+        on_lists = listed(out)
     if on_lists.is_empty() and current.is_empty():
         return ListChanges()
     # Only entities on a list, now or before, need the records behind their entries.

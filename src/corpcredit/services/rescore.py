@@ -293,12 +293,13 @@ def rescore_organisations(
     # The open entries are read first: the records behind them are prepared once,
     # with those of the lists, for the windows and the entries.
     current = open_entries(conn, scoped=True)
-    anyone = current.height > 0 or not listed(out).is_empty()
+    on_lists = listed(out)
+    anyone = current.height > 0 or not on_lists.is_empty()
     prep = prepare_listed(frames, out, cat, current) if anyone else None
-    replace_list_windows(conn, frames, out, cat, as_of, scoped=True, prep=prep)
+    replace_list_windows(conn, frames, out, cat, as_of, scoped=True, prep=prep, on_lists=on_lists)
     update_name_index(conn, scoped=True)
     changes = update_list_entries(
-        conn, frames, out, cat, as_of, scoped=True, current=current, prep=prep
+        conn, frames, out, cat, as_of, scoped=True, current=current, prep=prep, on_lists=on_lists
     )
     t3 = time.perf_counter()
     scan_rescored(conn, members_scope())
@@ -400,9 +401,11 @@ def rescore_all(
 
         # The list windows are computed (Polars, no GIL) while SQLite writes the results,
         # from records prepared once for them and for the list entries.
+        on_lists = listed(out)
+
         def lists_ahead() -> tuple[pl.DataFrame, pl.DataFrame]:
             prep = prepare_listed(frames, out, cat, entries)
-            return prep, list_windows_frame(frames, out, cat, as_of, prep)
+            return prep, list_windows_frame(frames, out, cat, as_of, prep, on_lists)
 
         with ThreadPoolExecutor(1, thread_name_prefix="corpcredit-windows") as pool:
             ahead_lists = pool.submit(lists_ahead)
@@ -415,7 +418,15 @@ def rescore_all(
         t3 = time.perf_counter()
         report("updating list entries", 0, None)
         changes = update_list_entries(
-            conn, frames, out, cat, as_of, scoped=False, current=entries, prep=prep
+            conn,
+            frames,
+            out,
+            cat,
+            as_of,
+            scoped=False,
+            current=entries,
+            prep=prep,
+            on_lists=on_lists,
         )
         t4 = time.perf_counter()
         report("scanning watched organisations", 0, None)

@@ -66,15 +66,18 @@ def replace_list_windows(
     scoped: bool,
     windows: pl.DataFrame | None = None,
     prep: pl.DataFrame | None = None,
+    on_lists: pl.DataFrame | None = None,
 ) -> int:
     """Replace the ``result_lists`` rows of :data:`MEMBERS` (or of everyone) with the
     windows of the lists ``out`` puts them on; returns how many were written.
 
     ``windows``: :func:`list_windows_frame` of the same arguments, when the caller
     has computed it already (a full rescore computes it while it writes results);
-    ``prep``: see :func:`list_windows_frame`.
+    ``prep``, ``on_lists``: see :func:`list_windows_frame`.
     """
-    rows = list_windows_frame(frames, out, cat, as_of, prep) if windows is None else windows
+    if windows is None:
+        windows = list_windows_frame(frames, out, cat, as_of, prep, on_lists)
+    rows = windows
     rows = rows.select([c.name for c in result_lists.columns])
     if not scoped and synced(conn, result_lists, rows):  # only what differs (SQLite)
         return rows.height
@@ -93,17 +96,20 @@ def list_windows_frame(
     cat: Catalogue,
     as_of: date,
     prep: pl.DataFrame | None = None,
+    on_lists: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per (entity, list) the kernel put it on at ``as_of``: entered_on,
     scheduled_exit, earliest_repair and the grounds as JSON (see the module doc).
 
     ``prep``: :func:`corpcredit.services.materialise.prepare_listed` of the same
-    output, when the caller has it (list entries need it too).
+    output, when the caller has it (list entries need it too); ``on_lists``:
+    :func:`corpcredit.services.materialise.listed` of ``out``, likewise.
 
     An entity flagged on a list without any window (which the rules do not allow)
     gets no row; the lookup then falls back to the kernel.
     """
-    on_lists = listed(out)
+    if on_lists is None:
+        on_lists = listed(out)
     if on_lists.is_empty():
         return pl.DataFrame(schema=WINDOW_SCHEMA)
     if prep is None:
