@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from corpcredit.ingest.checks import ERROR_SCHEMA
+from corpcredit.services.rescore import WrittenRecords
 
 __all__ = ["Applied", "ChunkContext", "delete_rows", "row_errors", "sha256_column"]
 
@@ -38,6 +39,7 @@ class Applied:
     unchanged: int = 0
     errors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ERROR_SCHEMA))
     affected: list[str] = field(default_factory=list)
+    written: WrittenRecords | None = None  # records inserted, for the rescore (from memory)
 
 
 def row_errors(rows: pl.DataFrame, column: str, code: str, message: str) -> pl.DataFrame:

@@ -248,7 +248,7 @@ def _run(
             errors = pl.concat([checked.errors, applied.errors])
             bad = quarantine_errors(conn, ctx.batch_id, file, errors)
             clock.lap("rescore")
-            rescore_organisations(conn, applied.affected, day, cat)
+            rescore_organisations(conn, applied.affected, day, cat, written=applied.written)
             clock.lap("land")
             claim_progress(
                 conn,

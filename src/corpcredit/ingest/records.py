@@ -34,6 +34,7 @@ from corpcredit.services.ingest_sql import (
     reset_temp,
     temp_table,
 )
+from corpcredit.services.rescore import next_record_id, written_since
 from corpcredit.store.schema import entities, record_versions, records
 
 __all__ = ["HASHED_COLUMNS", "apply_records", "content_hashes", "remember_records", "reset_records"]
@@ -69,6 +70,9 @@ _stage = temp_table(
     # No index on the key (unique within a chunk anyway): with one, SQLite may join by
     # scanning every record and probing the stage, instead of the other way round.
 )
+#: From this many staged rows on, the rows inserted are handed to the chunk's rescore
+#: from memory; a few rows cost less to read back than the two queries that vouch for them.
+WRITTEN_IN_MEMORY = 1_000
 _ROW_VALUE: dict[str, pl.DataType] = {"_row": pl.Int64(), "value": pl.Utf8()}
 _SEEN = "records.seen"  # ChunkContext.memory: key frames of the rows landed so far
 _KEY_COLUMNS = ["source", "record_id"]
@@ -235,6 +239,8 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
         conn.execute(s.delete().where(same_hash))
     if changed.height:
         _correct(ctx)
+    # A large chunk's new rows are handed to the rescore from memory (not read back).
+    first_id = next_record_id(conn) if staged.height >= WRITTEN_IN_MEMORY else None
     fields = ["source", "record_id", "usci", *_FIELDS]
     new_rows = sa.select(
         *[s.c[f] for f in fields],
@@ -281,12 +287,18 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
         )
     affected = set(conn.execute(sa.select(s.c.usci).distinct()).scalars())
     affected.update(changed.get_column("old_usci").to_list())
+    written = None
+    if first_id is not None:
+        kept = pl.Series([*refused, *existing.get_column("row")], dtype=pl.Int64)
+        inserted = staged.filter(~pl.col("row").is_in(kept.implode())) if kept.len() else staged
+        written = written_since(conn, first_id, inserted)
     return Applied(
         accepted=total - len(refused) - unchanged - changed.height,
         updated=changed.height,
         unchanged=unchanged,
         errors=errors,
         affected=sorted(affected),
+        written=written,
     )
 
 

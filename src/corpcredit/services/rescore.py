@@ -69,13 +69,16 @@ __all__ = [
     "RECORDS_PER_WORKER",
     "Progress",
     "RescoreSummary",
+    "WrittenRecords",
     "due_for_refresh",
     "load_organisations",
     "load_registry",
     "members_scope",
+    "next_record_id",
     "refresh",
     "rescore_all",
     "rescore_organisations",
+    "written_since",
 ]
 
 #: ``progress(stage, done, total)``; total is None while unknown.
@@ -162,12 +165,24 @@ def _queries(scoped: bool, times: bool) -> tuple[sa.Select[Any], sa.Select[Any],
 _QUERIES = {(s, t): _queries(s, t) for s in (False, True) for t in (False, True)}
 
 
-def _load(conn: Connection, scoped: bool, times: bool) -> KernelInputs:
+def _load(
+    conn: Connection, scoped: bool, times: bool, written: WrittenRecords | None = None
+) -> KernelInputs:
     ent, rec, ev = _QUERIES[scoped, times]
+    ents = fetch_frame(conn, ent, ENTITY_FRAME_SCHEMA, static=True).sort("usci")
+    if written is None:
+        recs = fetch_frame(conn, rec, RECORD_SCHEMA, static=True)
+    else:
+        # Only the records written before: those the caller just wrote are in memory.
+        older = fetch_frame(conn, rec.where(records.c.id < written.first_id), RECORD_SCHEMA)
+        mine = written.records.filter(pl.col("usci").is_in(ents.get_column("usci").implode()))
+        if not times:
+            mine = mine.with_columns(
+                pl.lit(None, RECORD_SCHEMA["recorded_at"]).alias("recorded_at")
+            )
+        recs = pl.concat([older, mine]) if older.height else mine
     return KernelInputs(
-        entities=fetch_frame(conn, ent, ENTITY_FRAME_SCHEMA, static=True).sort("usci"),
-        records=fetch_frame(conn, rec, RECORD_SCHEMA, static=True),
-        events=fetch_frame(conn, ev, EVENT_SCHEMA, static=True),
+        entities=ents, records=recs, events=fetch_frame(conn, ev, EVENT_SCHEMA, static=True)
     )
 
 
@@ -236,26 +251,73 @@ def load_registry(conn: Connection, *, recorded_at: bool = True) -> KernelInputs
     return _load(conn, scoped=False, times=recorded_at)
 
 
+@dataclass(frozen=True)
+class WrittenRecords:
+    """Records a writer inserted in its open transaction, as the kernel reads them
+    (:data:`RECORD_SCHEMA`, ``recorded_at`` included), so a rescore in that transaction
+    takes them from memory instead of reading them back.
+
+    The caller vouches that the rows of ``records`` with ``id >= first_id`` are
+    exactly these (:func:`written_since` checks it). On SQLite, where a write
+    transaction has the file to itself (``BEGIN IMMEDIATE``), they are the rows it
+    inserted since it saw ``first_id - 1`` as the highest id.
+    """
+
+    records: pl.DataFrame
+    first_id: int
+
+
+def next_record_id(conn: Connection) -> int | None:
+    """The lowest id a record inserted from now on in this transaction can get, where
+    that can be known (SQLite: a write transaction is the only writer); else None."""
+    if conn.dialect.name != "sqlite" or not conn.in_transaction():
+        return None
+    # SQLite numbers a new row one above the highest rowid (absent the largest one).
+    top = conn.execute(sa.select(sa.func.max(records.c.id))).scalar()
+    return None if top is not None and top >= 2**63 - 1 else (top or 0) + 1
+
+
+def written_since(
+    conn: Connection, first_id: int | None, frame: pl.DataFrame
+) -> WrittenRecords | None:
+    """``frame`` (the records just inserted) as :class:`WrittenRecords` when the rows of
+    ``records`` from ``first_id`` on are as many as its rows; None otherwise."""
+    if first_id is None:
+        return None
+    stored = conn.execute(
+        sa.select(sa.func.count()).select_from(records).where(records.c.id >= first_id)
+    ).scalar_one()
+    if stored != frame.height:
+        return None
+    cast = [pl.col(c).cast(t) for c, t in RECORD_SCHEMA.items()]
+    return WrittenRecords(frame.select(cast), first_id)
+
+
 def members_scope() -> sa.Select[Any]:
     """A select of the uscis last loaded by :func:`load_organisations`."""
     return sa.select(_members.c.usci)
 
 
 def load_organisations(
-    conn: Connection, uscis: Sequence[str], *, recorded_at: bool = True
+    conn: Connection,
+    uscis: Sequence[str],
+    *,
+    recorded_at: bool = True,
+    written: WrittenRecords | None = None,
 ) -> KernelInputs:
     """Every member of the organisations of ``uscis`` with their records and events.
 
     Identifiers missing from the registry are ignored. The members are also left
     in a temporary table, selected by :func:`members_scope`. ``recorded_at=False``:
-    see :func:`load_registry`.
+    see :func:`load_registry`. The ``written`` records are taken from memory; only
+    the members' other records are read.
     """
     for table in (_asked, _members):
         reset_temp(conn, table)
     asked = pl.DataFrame({"usci": sorted(set(uscis))}, schema={"usci": pl.Utf8})
     insert_frame(conn, _asked, asked)
     conn.execute(_MEMBERS_OF_ASKED)
-    return _load(conn, scoped=True, times=recorded_at)
+    return _load(conn, scoped=True, times=recorded_at, written=written)
 
 
 #: Every member of the organisations of the asked entities, in one statement.
@@ -274,18 +336,24 @@ def _now() -> datetime:
 
 
 def rescore_organisations(
-    conn: Connection, uscis: Sequence[str], as_of: date, cat: Catalogue
+    conn: Connection,
+    uscis: Sequence[str],
+    as_of: date,
+    cat: Catalogue,
+    *,
+    written: WrittenRecords | None = None,
 ) -> RescoreSummary:
     """Rescore the organisations of ``uscis`` at ``as_of`` in the caller's transaction.
 
     Their rows in ``results`` and ``contributions`` are replaced, their list
     entries brought up to date (opened or closed, never deleted), and the watched
-    ones among them scanned for change events.
+    ones among them scanned for change events. ``written``: records the caller has
+    just inserted, taken from memory (see :class:`WrittenRecords`).
     """
     if not uscis:
         return RescoreSummary()
     t0 = time.perf_counter()
-    frames = load_organisations(conn, uscis, recorded_at=False)
+    frames = load_organisations(conn, uscis, recorded_at=False, written=written)
     t1 = time.perf_counter()
     out = score(frames.entities, frames.records, frames.events, cat, as_of)
     t2 = time.perf_counter()
