@@ -15,6 +15,7 @@ import polars as pl
 from corpcredit.catalogue import Catalogue
 from corpcredit.errors import InputError, RowError
 from corpcredit.feeds import check_entities, check_events, check_records, read_feed
+from corpcredit.scoring.keys import maybe_matching
 from corpcredit.scoring.org import ParentCycleError, resolve_heads
 
 __all__ = ["BatchInputs", "load_inputs"]
@@ -85,8 +86,11 @@ def load_inputs(
     warnings: list[str] = []
     events = checks[2].good if len(checks) > 2 else None
     if events is not None:
-        known = checks[1].good.select("source", "record_id")
-        orphan = events.join(known, on=["source", "record_id"], how="anti").height
+        keys = ["source", "record_id"]
+        known = checks[1].good.select(keys)
+        # Only the records whose key hash an event shares can be named by one.
+        known = known.filter(maybe_matching(known, events, keys))
+        orphan = events.join(known, on=keys, how="anti").height
         if orphan:
             warnings.append(f"{orphan} events name a record missing from the records file: skipped")
     return BatchInputs(entities=entities, records=checks[1].good, events=events, warnings=warnings)

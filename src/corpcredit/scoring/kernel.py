@@ -37,6 +37,7 @@ from corpcredit.scoring.frames import (
     midnight_china,
     to_utc,
 )
+from corpcredit.scoring.keys import maybe_matching
 from corpcredit.scoring.org import head_indices
 from corpcredit.scoring.rules import per_catalogue, rule_row, rules_frame
 
@@ -203,11 +204,11 @@ def _with_event_effects(
     n = frame.height
     if not effects.height:
         return frame.with_columns(_NO_EFFECTS)
-    hit = (
-        frame.select("source", "record_id")
-        .with_row_index("_i")
-        .join(effects, on=["source", "record_id"], how="inner")
-    )
+    keys = ["source", "record_id"]
+    rows = frame.select(keys).with_row_index("_i")
+    # Only the records whose key hash an effect shares can have one (see .keys).
+    rows = rows.filter(maybe_matching(rows, effects, keys))
+    hit = rows.join(effects, on=keys, how="inner")
     idx = hit.get_column("_i")
     frame = frame.with_columns(
         pl.repeat(False, n, dtype=pl.Boolean, eager=True)
