@@ -359,10 +359,13 @@ def score(
         warnings.append(f"{unknown} records name an entity missing from the registry: skipped")
     # One filter for what the kernel never counts: unknown entities, natural persons,
     # and withdrawn records (retroactively gone, once seen).
+    kept: pl.Series | None = None  # the row in ``detail`` of each record kept, if not all
     if unknown or natural.any() or withdrawn.any():
         keep = eid.is_not_null() & ~natural & ~withdrawn
         rec = rec.filter(keep)
-        detail = detail.filter(keep) if contributions else detail
+        # The text is not filtered (a copy of every kept record's, most of them, for
+        # the few that contribute): each kept record's row is noted instead.
+        kept = keep.arg_true() if contributions else None
     decided = rec.get_column("decided_on")
     rec = rec.hstack(
         [
@@ -486,7 +489,9 @@ def score(
             results=res, contributions=pl.DataFrame(schema=CONTRIBUTION_SCHEMA), warnings=warnings
         )
     return ScoreOutput(
-        results=res, contributions=_contribution_rows(lines[0], detail, usci), warnings=warnings
+        results=res,
+        contributions=_contribution_rows(lines[0], detail, kept, usci),
+        warnings=warnings,
     )
 
 
@@ -516,12 +521,16 @@ _SCORED = (
 )
 
 
-def _contribution_rows(lines: pl.DataFrame, detail: pl.DataFrame, usci: pl.Series) -> pl.DataFrame:
+def _contribution_rows(
+    lines: pl.DataFrame, detail: pl.DataFrame, kept: pl.Series | None, usci: pl.Series
+) -> pl.DataFrame:
     """Integer-keyed lines → the contribution table, in its one canonical order.
 
-    ``detail`` holds each counted record's text, row ``rid``.
+    ``detail`` holds each record's text: record ``rid`` is row ``kept[rid]`` of it, or
+    row ``rid`` when ``kept`` is None (every record kept).
     """
     rid = lines.get_column("rid")
+    at = rid if kept is None else kept.gather(rid)
     col = lines.get_column
     # Built from Series, then one query: a few lines (one organisation) pay per query.
     base = pl.DataFrame(
@@ -535,7 +544,7 @@ def _contribution_rows(lines: pl.DataFrame, detail: pl.DataFrame, usci: pl.Serie
             col("end").alias("ends_on"),
         ]
     )
-    out = base.hstack(detail.gather(rid) if rid.len() else detail.clear())
+    out = base.hstack(detail.gather(at) if rid.len() else detail.clear())
     return (
         out.lazy()
         .sort("eid", "role", "from_eid", "record_source", "record_id")
