@@ -40,6 +40,7 @@ from corpcredit.scoring.frames import (
 from corpcredit.scoring.keys import maybe_matching
 from corpcredit.scoring.org import head_indices
 from corpcredit.scoring.rules import per_catalogue, rule_row, rules_frame
+from corpcredit.scoring.small import score_small
 
 __all__ = ["ScoreOutput", "prepare_records", "score"]
 
@@ -309,7 +310,32 @@ def score(
 
     With ``contributions=False`` the contribution table is left empty: the results are
     the same, and a caller that writes none is spared building and sorting it.
+
+    A few rows (one organisation) are scored in plain Python (:mod:`.small`), where
+    Polars' fixed cost per query would be most of the time; the same results.
     """
+    small = score_small(
+        entities, records, events, cat, as_of, known_at, contributions=contributions
+    )
+    if small is not None:
+        results, lines, warnings = small
+        return ScoreOutput(results=results, contributions=lines, warnings=warnings)
+    return _score_polars(
+        entities, records, events, cat, as_of, known_at, contributions=contributions
+    )
+
+
+def _score_polars(
+    entities: Frame,
+    records: Frame,
+    events: Frame | None,
+    cat: Catalogue,
+    as_of: date,
+    known_at: datetime | None = None,
+    *,
+    contributions: bool = True,
+) -> ScoreOutput:
+    """:func:`score` by Polars queries, for any number of rows."""
     ent = _entities_frame(entities)
     head_idx, warnings = head_indices(ent)
     usci = ent.get_column("usci")
