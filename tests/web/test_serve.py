@@ -14,10 +14,11 @@ import httpx
 import pytest
 import uvicorn
 from typer.testing import CliRunner
+from uvicorn.config import STARTUP_FAILURE
 
 from corpcredit.cli import app as cli
 from corpcredit.settings import Settings
-from corpcredit.web.serve import _tcp_listener, settings_environment
+from corpcredit.web.serve import _tcp_listener, reuse_port_listeners, settings_environment
 from tests.web.conftest import free_port
 from tests.web.site_registry import HEAD, Site
 
@@ -115,3 +116,64 @@ def test_the_several_worker_listener_is_tcp_so_accepted_sockets_get_nodelay() ->
                 assert accepted.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
+
+
+def _listening(sockets: list[socket.socket]) -> None:
+    for sock in sockets:
+        sock.listen(64)
+        sock.setblocking(False)
+
+
+def _accept_all(sock: socket.socket) -> int:
+    accepted = 0
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except BlockingIOError:
+            return accepted
+        conn.close()
+        accepted += 1
+
+
+def test_each_worker_gets_its_own_socket_on_one_port() -> None:
+    sockets = reuse_port_listeners("127.0.0.1", 0, 3)
+    try:
+        ports = {sock.getsockname()[1] for sock in sockets}
+        assert len(sockets) == 3 and len(ports) == 1 and ports != {0}
+        assert all(s.proto == socket.IPPROTO_TCP and s.get_inheritable() for s in sockets)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_connections_opened_at_once_are_spread_over_the_workers() -> None:
+    """One shared socket lets the first worker awake take them all; here the kernel spreads them."""
+    sockets = reuse_port_listeners("127.0.0.1", 0, 2)
+    clients: list[socket.socket] = []
+    try:
+        _listening(sockets)
+        address = sockets[0].getsockname()
+        clients = [socket.create_connection(address) for _ in range(32)]
+        time.sleep(0.2)
+        counts = [_accept_all(sock) for sock in sockets]
+        # all 32 on one socket has a chance of 2 in 2**32
+        assert sum(counts) == 32 and min(counts) > 0, counts
+    finally:
+        for sock in [*clients, *sockets]:
+            sock.close()
+
+
+@pytest.mark.parametrize("reuse_port", [False, True])
+def test_a_port_already_served_is_refused_not_shared(reuse_port: bool) -> None:
+    """A second server on a busy port stops, as uvicorn would, even beside SO_REUSEPORT."""
+    first = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if reuse_port:
+        first.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    first.bind(("127.0.0.1", 0))
+    first.listen()
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            reuse_port_listeners("127.0.0.1", first.getsockname()[1], 2)
+        assert stopped.value.code == STARTUP_FAILURE
+    finally:
+        first.close()

@@ -6,28 +6,45 @@ uvicorn starts fresh processes that import :func:`app_from_environment`; the
 settings travel to them as the ``CORPCREDIT_*`` variables they were read from,
 so every worker serves the same registry with the same limits.
 
-The several-worker path binds the listening socket itself, as ``uvicorn.run``
-would, but marks it as TCP: uvicorn's own socket reports protocol 0, so asyncio
-never sets ``TCP_NODELAY`` on the connections it accepts and every keep-alive
-response waits ~40 ms for the client's delayed ACK (uvicorn issue #3149, open
-for the version pinned here).
+The several-worker path binds the listening sockets itself:
+
+- **One socket per worker, bound with ``SO_REUSEPORT``**, so the kernel spreads
+  incoming connections over the workers. With one shared socket every worker
+  is woken for every connection and the first one awake accepts all that are
+  waiting: a client that opens its keep-alive connections at once (a browser,
+  a proxy's pool, the load benchmark) lands them all on one worker while the
+  others idle, and throughput is one core's. Where ``SO_REUSEPORT`` is missing
+  (not Linux or BSD) the workers share one socket as before.
+- **Marked as TCP**: uvicorn's own socket reports protocol 0, so asyncio never
+  sets ``TCP_NODELAY`` on the connections it accepts and every keep-alive
+  response waits ~40 ms for the client's delayed ACK (uvicorn issue #3149, open
+  for the version pinned here).
+
+A worker that dies is replaced by one listening on every socket, so that no
+connection waits on a socket nobody accepts from.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
+import sys
 
 import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
+from uvicorn.supervisors.multiprocess import Process
 
 from corpcredit.settings import Settings, get_settings
 from corpcredit.web.app import create_app
 
 __all__ = ["app_from_environment", "serve", "settings_environment"]
+
+logger = logging.getLogger("uvicorn.error")
 
 _PREFIX = "CORPCREDIT_"
 GRACEFUL_SHUTDOWN_SECONDS = 10
@@ -87,7 +104,10 @@ def serve(
         workers=workers,
         **options,  # type: ignore[arg-type]
     )
-    Multiprocess(config, sockets=[_tcp_listener(config)]).run()
+    if hasattr(socket, "SO_REUSEPORT"):
+        _SpreadOverWorkers(config, sockets=reuse_port_listeners(host, port, workers)).run()
+    else:  # pragma: no cover - every platform the project runs on has it
+        Multiprocess(config, sockets=[_tcp_listener(config)]).run()
 
 
 def _tcp_listener(config: uvicorn.Config) -> socket.socket:
@@ -96,3 +116,44 @@ def _tcp_listener(config: uvicorn.Config) -> socket.socket:
     sock = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
     sock.set_inheritable(True)
     return sock
+
+
+def reuse_port_listeners(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` TCP sockets bound to one address with ``SO_REUSEPORT``, not yet listening.
+
+    The address is first bound once without ``SO_REUSEPORT``: that fails, as
+    ``uvicorn.run`` would, when any program (a second ``corpcredit serve`` too)
+    already listens there, instead of quietly sharing its connections. Port 0
+    takes the free port that probe was given.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sockets: list[socket.socket] = []
+    try:
+        with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+            port = probe.getsockname()[1]
+        for _ in range(count):
+            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((host, port))
+            sock.set_inheritable(True)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        logger.error("cannot listen on %s:%s: %s", host, port, exc)
+        sys.exit(STARTUP_FAILURE)
+    logger.info("Uvicorn running on http://%s:%d (Press CTRL+C to quit)", host, port)
+    return sockets
+
+
+class _SpreadOverWorkers(Multiprocess):
+    """uvicorn's supervisor with worker ``k`` listening on socket ``k`` only."""
+
+    def init_processes(self) -> None:
+        for own in self.sockets:
+            process = Process(self.config, [own])
+            process.start()
+            self.processes.append(process)
