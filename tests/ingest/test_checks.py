@@ -8,8 +8,14 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from corpcredit.catalogue import default_catalogue
-from corpcredit.feeds.validate import ENTITY_COLUMNS, EVENT_COLUMNS, RECORD_COLUMNS
-from corpcredit.ingest.checks import check_chunk
+from corpcredit.feeds.validate import (
+    ENTITY_COLUMNS,
+    EVENT_COLUMNS,
+    RECORD_COLUMNS,
+    _padded_by_query,
+    _padded_values,
+)
+from corpcredit.ingest.checks import MAX_FIELD_CHARS, _suspect_few, _suspect_many, check_chunk
 from corpcredit.ingest.readers import RawChunk
 
 CAT = default_catalogue()
@@ -60,3 +66,25 @@ def test_a_column_the_chunk_lacks_is_checked_as_an_empty_one(chunk):
     got = check_chunk(kind, RawChunk(lacking, lacking.height), "f.csv", CAT)
     assert_frame_equal(got.good, want.good)
     assert_frame_equal(got.errors, want.errors)
+
+
+# A few values of every awkward sort: spaces that count as padding and some that do not
+# (no-break space, vertical tab), NULs, characters beyond one byte, fields at the limit.
+_EDGY = st.one_of(
+    st.none(),
+    st.text(alphabet=" \t\u3000\r\n\u00a0\x0b\x00x测", max_size=6),
+    st.integers(MAX_FIELD_CHARS - 1, MAX_FIELD_CHARS + 1).map(lambda n: "测" * n),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_EDGY, min_size=3, max_size=3), min_size=1, max_size=3), st.booleans())
+def test_a_few_rows_are_screened_in_python_as_polars_screens_them(rows, categorical):
+    df = pl.DataFrame(rows, schema=["a", "b", "c"], orient="row")
+    if categorical:
+        df = df.with_columns(pl.col("c").cast(pl.Categorical))
+    text = ["a", "b", "c"]
+    assert _suspect_few(df, text) == _suspect_many(df, text)
+    assert {n for n in text if _padded_values(df.get_column(n).cast(pl.Utf8).to_list())} == (
+        _padded_by_query(df, text)
+    )

@@ -237,12 +237,27 @@ _SPACES = (" ", "\t", "\u3000", "\r", "\n")
 _PADDED = "^[{0}]|[{0}]$".format("".join(_SPACES))
 
 
+#: Up to this many rows (one record ingested by hand), padding is looked for in Python.
+_FEW_ROWS = 64
+_SPACE_SET = frozenset(_SPACES)
+
+
+def _padded_values(values: list[str | None]) -> bool:
+    """Whether a value starts or ends with one of :data:`_SPACES` (as :data:`_PADDED`)."""
+    return any(v and (v[0] in _SPACE_SET or v[-1] in _SPACE_SET) for v in values)
+
+
 def _padded_columns(df: pl.DataFrame, names: Sequence[str]) -> set[str]:
     """Which of ``names`` hold a value with leading or trailing space (one pass for all)."""
     present = [n for n in names if n in df.columns]
     if not present:
         return set()
+    if df.height <= _FEW_ROWS:  # a few values: read in Python, not one query
+        return {n for n in present if _padded_values(df.get_column(n).cast(pl.Utf8).to_list())}
+    return _padded_by_query(df, present)
 
+
+def _padded_by_query(df: pl.DataFrame, present: list[str]) -> set[str]:
     def edge(name: str) -> pl.Expr:
         return pl.col(name).cast(pl.Utf8).str.contains(_PADDED).any().alias(name)
 

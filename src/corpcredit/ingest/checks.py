@@ -93,18 +93,38 @@ def _text_columns(df: pl.DataFrame) -> list[str]:
     return [n for n, t in df.schema.items() if n != "_row" and t in (pl.Utf8, pl.Categorical)]
 
 
-def _bad_text(df: pl.DataFrame) -> pl.DataFrame:
-    """Fields too long, or holding a NUL character: one error per field."""
-    text = _text_columns(df)
-    if not text or not df.height:
-        return pl.DataFrame(schema=ERROR_SCHEMA)
-    stats = df.select(
+#: Up to this many rows (one record ingested by hand), a chunk's text is screened in
+#: Python: Polars' fixed cost per query is more than reading a few values.
+FEW_ROWS = 64
+
+
+def _suspect_many(df: pl.DataFrame, text: list[str]) -> bool:
+    """Whether a field of ``text`` is too long or holds a NUL (one query for all)."""
+    longest, nul = df.select(
         pl.max_horizontal(pl.col(c).cast(pl.Utf8).str.len_chars().max() for c in text).alias("n"),
         pl.any_horizontal(
             pl.col(c).cast(pl.Utf8).str.contains("\x00", literal=True).any() for c in text
         ).alias("nul"),
     ).row(0)
-    if (stats[0] is None or stats[0] <= MAX_FIELD_CHARS) and not stats[1]:
+    return (longest is not None and longest > MAX_FIELD_CHARS) or bool(nul)
+
+
+def _suspect_few(df: pl.DataFrame, text: list[str]) -> bool:
+    """:func:`_suspect_many` value by value (Polars counts characters as Python does)."""
+    for name in text:
+        for value in df.get_column(name).cast(pl.Utf8).to_list():
+            if value is not None and (len(value) > MAX_FIELD_CHARS or "\x00" in value):
+                return True
+    return False
+
+
+def _bad_text(df: pl.DataFrame) -> pl.DataFrame:
+    """Fields too long, or holding a NUL character: one error per field."""
+    text = _text_columns(df)
+    if not text or not df.height:
+        return pl.DataFrame(schema=ERROR_SCHEMA)
+    suspect = _suspect_few if df.height <= FEW_ROWS else _suspect_many
+    if not suspect(df, text):
         return pl.DataFrame(schema=ERROR_SCHEMA)  # the usual case: one pass, no copies
     parts = []
     for name in text:
