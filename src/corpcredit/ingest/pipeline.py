@@ -48,7 +48,7 @@ from corpcredit.ingest.checks import KINDS, check_chunk, check_header
 from corpcredit.ingest.context import Applied, ChunkContext
 from corpcredit.ingest.readers import FeedReader, RawChunk, open_feed
 from corpcredit.scoring.frames import CHINA_TZ
-from corpcredit.services.ingest_sql import tune_for_bulk
+from corpcredit.services.ingest_sql import references_by_construction, tune_for_bulk
 from corpcredit.services.rescore import rescore_organisations
 from corpcredit.services.sqlite_arrow import scratch_space
 from corpcredit.store import write_transaction
@@ -170,7 +170,7 @@ def ingest_file(
     with open_feed(path) as feed:
         check_header(kind, feed.columns, str(path))
         batch_uscis = _batch_uscis(feed, chunk_rows) if kind == "entities" else None
-        with engine.connect() as conn:
+        with engine.connect() as conn, references_by_construction(conn):
             tune_for_bulk(conn)
             with conn.begin():
                 state = find_running(conn, kind, feed.info.sha256) or BatchState(
