@@ -270,10 +270,29 @@ def list_basis(
     return pl.concat(frames_out).cast(_BASIS_SCHEMA)  # type: ignore[arg-type]
 
 
+#: Up to this many results (one organisation), list flags are read in Python.
+_FEW_RESULTS = 64
+_LISTED_SCHEMA = {"usci": pl.Utf8(), "list": pl.Utf8()}
+
+
 def listed(out: ScoreOutput) -> pl.DataFrame:
     """(usci, list) for every list flag the kernel set, list by list."""
+    results = out.results
+    if results.height > _FEW_RESULTS:
+        return _listed_by_query(results)
+    usci = results.get_column("usci").to_list()
+    rows = [
+        (u, name)
+        for name in LISTS
+        for u, flag in zip(usci, results.get_column(name).to_list(), strict=True)
+        if flag
+    ]
+    return pl.DataFrame(rows, schema=_LISTED_SCHEMA, orient="row")
+
+
+def _listed_by_query(results: pl.DataFrame) -> pl.DataFrame:
     return (
-        out.results.lazy()
+        results.lazy()
         .select("usci", *LISTS)
         .unpivot(index="usci", variable_name="list")
         .filter(pl.col("value"))
