@@ -93,4 +93,13 @@ def load_inputs(
         orphan = events.join(known, on=keys, how="anti").height
         if orphan:
             warnings.append(f"{orphan} events name a record missing from the records file: skipped")
-    return BatchInputs(entities=entities, records=checks[1].good, events=events, warnings=warnings)
+    # Parquet is read in chunks (one per row group, 40 at a million organisations) while
+    # columns the checks add have one: the kernel's queries over such a frame put its
+    # columns together again and again. One copy here, into one chunk each, costs less
+    # (processor time of scoring 7.7 s to 6.1 s, peak 2.75 GB to 2.1 GB).
+    return BatchInputs(
+        entities=entities.rechunk(),
+        records=checks[1].good.rechunk(),
+        events=events,
+        warnings=warnings,
+    )
