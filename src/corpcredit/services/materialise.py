@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -59,6 +59,7 @@ __all__ = [
     "prepare_listed",
     "replace_results",
     "update_list_entries",
+    "utc_literal",
 ]
 
 #: The entities being materialised (filled by the loader); ``scoped`` writes touch
@@ -117,6 +118,19 @@ def _digests(lines: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def utc_literal(ts: datetime) -> pl.Expr:
+    """``pl.lit(ts).cast(pl.Datetime("us", "UTC"))`` (a naive ``ts`` read as UTC), made
+    from its microseconds: Polars builds a Series for a literal with a time zone, which
+    cost half a millisecond of each rescore of one organisation."""
+    aware = ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+    micros = (aware - _EPOCH) // _MICROSECOND
+    return pl.lit(micros, dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
+
+
 def replace_results(
     conn: Connection,
     out: ScoreOutput,
@@ -151,7 +165,7 @@ def replace_results(
         .join(_digests(lines_plan), on="usci", how="left")
         .with_columns(
             pl.col("lines_digest").fill_null(0),
-            pl.lit(computed_at).cast(pl.Datetime("us", "UTC")).alias("computed_at"),
+            utc_literal(computed_at).alias("computed_at"),
         )
         .select([c.name for c in results.columns])
     )
@@ -312,6 +326,8 @@ def prepare_listed(
     Each record is prepared on its own, so one frame serves every list computation
     of a rescore (:func:`update_list_entries`,
     :func:`corpcredit.services.windows.list_windows_frame`), each filtering its rows.
+    When the kernel kept the records it prepared (``score(..., keep_prepared=True)``,
+    without a knowledge time), they are taken from there instead of prepared again.
     """
     results = out.results.lazy()
     red_heads = results.filter(pl.col("red")).join(
@@ -326,6 +342,9 @@ def prepare_listed(
     if also is not None:
         wanted.append(also.lazy().select("usci"))
     scope = pl.concat(wanted).unique()
+    if out.prepared is not None:
+        kept = out.prepared.lazy()
+        return kept.join(scope, on="usci", how="semi", maintain_order="left").collect()
     records = frames.records.lazy().join(scope, on="usci", how="semi")
     events = frames.events.lazy().join(
         records.select("source", "record_id"), on=["source", "record_id"], how="semi"
