@@ -70,14 +70,26 @@ def score_sharded(
     *,
     workers: int = 1,
     contributions: bool = True,
+    keep_prepared: bool = False,
     on_shard_done: Callable[[int, int], None] | None = None,
 ) -> ScoreOutput:
     """Score the registry with ``workers`` processes (1: in this process, unsharded).
 
     ``contributions=False`` leaves the contribution table empty (see :func:`score`).
+    ``keep_prepared`` keeps the prepared records in the output (see :func:`score`)
+    when scoring in this process; worker processes do not send theirs back.
     """
     if workers <= 1:
-        out = score(entities, records, events, cat, as_of, known_at, contributions=contributions)
+        out = score(
+            entities,
+            records,
+            events,
+            cat,
+            as_of,
+            known_at,
+            contributions=contributions,
+            keep_prepared=keep_prepared,
+        )
         if on_shard_done:
             on_shard_done(1, 1)
         return out

@@ -54,6 +54,10 @@ class ScoreOutput:
     results: pl.DataFrame
     contributions: pl.DataFrame
     warnings: list[str] = field(default_factory=list)
+    #: With ``score(..., keep_prepared=True)``: :func:`prepare_records` of every record
+    #: (withdrawn ones too, flagged ``withdrawn``) as the kernel saw them, for a caller
+    #: that needs them again. None where the kernel did not prepare them in one frame.
+    prepared: pl.DataFrame | None = None
 
 
 # Beyond this many (day, month count) pairs the table would cost more than it saves.
@@ -305,11 +309,14 @@ def score(
     known_at: datetime | None = None,
     *,
     contributions: bool = True,
+    keep_prepared: bool = False,
 ) -> ScoreOutput:
     """Score every entity of ``entities`` at ``as_of``, as known at ``known_at``.
 
     With ``contributions=False`` the contribution table is left empty: the results are
     the same, and a caller that writes none is spared building and sorting it.
+    ``keep_prepared``: hand back the prepared records too (:attr:`ScoreOutput.prepared`;
+    it holds them in memory for as long as the output lives).
 
     A few rows (one organisation) are scored in plain Python (:mod:`.small`), where
     Polars' fixed cost per query would be most of the time; the same results.
@@ -321,7 +328,14 @@ def score(
         results, lines, warnings = small
         return ScoreOutput(results=results, contributions=lines, warnings=warnings)
     return _score_polars(
-        entities, records, events, cat, as_of, known_at, contributions=contributions
+        entities,
+        records,
+        events,
+        cat,
+        as_of,
+        known_at,
+        contributions=contributions,
+        keep_prepared=keep_prepared,
     )
 
 
@@ -334,6 +348,7 @@ def _score_polars(
     known_at: datetime | None = None,
     *,
     contributions: bool = True,
+    keep_prepared: bool = False,
 ) -> ScoreOutput:
     """:func:`score` by Polars queries, for any number of rows."""
     ent = _entities_frame(entities)
@@ -379,6 +394,7 @@ def _score_polars(
         where.get_column("natural_person"),
         take("withdrawn"),
     )
+    prepared = prep if keep_prepared else None
     del prep, where
     unknown = eid.null_count()
     if unknown:
@@ -512,12 +528,16 @@ def _score_polars(
     )
     if not contributions:
         return ScoreOutput(
-            results=res, contributions=pl.DataFrame(schema=CONTRIBUTION_SCHEMA), warnings=warnings
+            results=res,
+            contributions=pl.DataFrame(schema=CONTRIBUTION_SCHEMA),
+            warnings=warnings,
+            prepared=prepared,
         )
     return ScoreOutput(
         results=res,
         contributions=_contribution_rows(lines[0], detail, kept, usci),
         warnings=warnings,
+        prepared=prepared,
     )
 
 

@@ -343,7 +343,7 @@ def prepare_listed(
         wanted.append(also.lazy().select("usci"))
     scope = pl.concat(wanted).unique()
     if out.prepared is not None:
-        kept = out.prepared.lazy()
+        kept = out.prepared.lazy().filter(~pl.col("withdrawn"))
         return kept.join(scope, on="usci", how="semi", maintain_order="left").collect()
     records = frames.records.lazy().join(scope, on="usci", how="semi")
     events = frames.events.lazy().join(

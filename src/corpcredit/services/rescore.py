@@ -460,6 +460,7 @@ def rescore_all(
             cat,
             as_of,
             workers=workers,
+            keep_prepared=True,  # the lists need the records again (prepare_listed)
             on_shard_done=lambda done, total: report(
                 f"scoring with {workers} worker(s)", done, total
             ),
