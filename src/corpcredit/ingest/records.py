@@ -257,16 +257,27 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
     conn.execute(
         records.insert().from_select([*fields, "version", "content_hash", "batch_id"], new_rows)
     )
+    written = None
+    if first_id is not None:
+        kept = pl.Series([*refused, *existing.get_column("row")], dtype=pl.Int64)
+        inserted = staged.filter(~pl.col("row").is_in(kept.implode())) if kept.len() else staged
+        written = written_since(conn, first_id, inserted)
+    versions = sa.select(
+        records.c.id,
+        records.c.version,
+        *[records.c[f] for f in fields],
+        records.c.content_hash,
+        records.c.batch_id,
+    )
+    if written is not None and not changed.height:
+        # Every staged row is new, and the new rows are those from the first new id
+        # on: read in key order, without a probe of the (source, record_id) index each.
+        versions = versions.where(records.c.id >= written.first_id)
+    else:
+        versions = versions.join_from(s, records, _key(records, s))
     conn.execute(
         record_versions.insert().from_select(
-            ["record_pk", "version", *fields, "content_hash", "batch_id"],
-            sa.select(
-                records.c.id,
-                records.c.version,
-                *[records.c[f] for f in fields],
-                records.c.content_hash,
-                records.c.batch_id,
-            ).join_from(s, records, _key(records, s)),
+            ["record_pk", "version", *fields, "content_hash", "batch_id"], versions
         )
     )
     for source, record_id, _pk, version, old, new, _u in changed.iter_rows():
@@ -287,11 +298,6 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
         )
     affected = set(conn.execute(sa.select(s.c.usci).distinct()).scalars())
     affected.update(changed.get_column("old_usci").to_list())
-    written = None
-    if first_id is not None:
-        kept = pl.Series([*refused, *existing.get_column("row")], dtype=pl.Int64)
-        inserted = staged.filter(~pl.col("row").is_in(kept.implode())) if kept.len() else staged
-        written = written_since(conn, first_id, inserted)
     return Applied(
         accepted=total - len(refused) - unchanged - changed.height,
         updated=changed.height,
