@@ -17,8 +17,10 @@ from corpcredit.services import rescore as rescore_module
 from corpcredit.services.ingest_sql import fetch_frame, tune_for_bulk
 from corpcredit.services.name_index import name_stamps, stale_from, stale_names
 from corpcredit.services.rescore import _load, _load_columns
+from corpcredit.services.sqlite_arrow import read_frames
 from corpcredit.store import create_engine_for, upgrade, write_transaction
 from corpcredit.store.frames import KernelInputs, load_frames
+from corpcredit.store.schema import entities
 from tests.factory import usci
 from tests.ingest.builders import (
     AS_OF,
@@ -155,3 +157,43 @@ def test_records_read_in_id_ranges_side_by_side_are_the_registrys(
         rows = _load(conn, scoped=False, times=False)
     assert loaded is not None
     _same(loaded[0], rows)
+
+
+def test_more_queries_than_readers_each_come_back_in_their_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each reader process serves queries in turn; every frame is its own query's."""
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    rows = [entity(i) for i in range(1, 201)]
+    ingest(engine, "entities", write_feed(tmp_path / "e.csv", rows, ENTITY_FIELDS))
+    schema = {"usci": pl.Utf8(), "natural_person": pl.Boolean()}
+    queries = [
+        (
+            sa.select(entities.c.usci, entities.c.natural_person)
+            .where(entities.c.usci >= usci(k))
+            .order_by(entities.c.usci),
+            schema,
+        )
+        for k in range(1, 200, 20)  # ten queries, each with a different number of rows
+    ]
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with engine.connect() as conn:
+        frames = read_frames(conn, queries)
+        expected = [fetch_frame(conn, query, schema) for query, schema in queries]
+    assert frames is not None and len(frames) == len(queries)
+    assert [f.height for f in frames] == [f.height for f in expected] == list(range(200, 0, -20))
+    for got, want in zip(frames, expected, strict=True):
+        assert got.equals(want)
+
+
+def test_a_query_the_reader_cannot_run_falls_back_without_waiting(tmp_path: Path) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    missing = sa.table("no_such_table", sa.column("usci"))
+    good = (sa.select(entities.c.usci), {"usci": pl.Utf8()})
+    with engine.connect() as conn:
+        assert (
+            read_frames(conn, [good, (sa.select(missing.c.usci), {"usci": pl.Utf8()}), good])
+            is None
+        )

@@ -29,8 +29,10 @@ until the transaction ends; the scratch space detaches and deletes them all.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import selectors
 import shutil
 import subprocess
 import sys
@@ -106,40 +108,89 @@ def read_frames(
     conn: Connection, queries: Sequence[tuple[sa.Select[Any], dict[str, pl.DataType]]]
 ) -> list[pl.DataFrame] | None:
     """The rows of each ``(query, schema)`` as a frame typed by ``schema``, read through
-    ADBC in child processes, one per query, side by side.
+    ADBC in child processes side by side, one per processor at most.
 
-    ``schema`` names the selected columns in order. None when ADBC cannot serve
-    this connection (see the module's notes): use ``fetch_frame`` instead.
+    ``schema`` names the selected columns in order. The queries are handed out in
+    the order given, each to the next child that is free, so the largest should come
+    first. None when ADBC cannot serve this connection (see the module's notes): use
+    ``fetch_frame`` instead.
     """
     path = sqlite_file(conn)
     if path is None:
         return None
+    jobs = [
+        str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        for query, _ in queries
+    ]
     with tempfile.TemporaryDirectory(prefix="corpcredit-read-") as directory:
-        children = []
-        for n, (query, _) in enumerate(queries):
-            sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-            output = Path(directory) / f"{n}.arrow"
-            command = [sys.executable, str(_CHILD), path, str(output), str(_BATCH_ROWS)]
-            child = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-            )
-            assert child.stdin is not None
-            child.stdin.write(sql)
-            child.stdin.close()
-            children.append((child, output))
-        failures = []
-        for child, _ in children:
-            assert child.stderr is not None
-            error = child.stderr.read()
-            if child.wait() != 0:
-                failures.append(error.strip().splitlines()[-1:] or [f"exit {child.returncode}"])
+        outputs = [Path(directory) / f"{n}.arrow" for n in range(len(jobs))]
+        failures = _run_jobs(path, jobs, outputs, Path(directory))
         if failures:  # the caller's row reader reads the same rows
             log.warning("reading through ADBC failed, reading row by row: %s", failures)
             return None
         return [
             _typed(pl.read_ipc(output, memory_map=False), schema)
-            for (_, output), (_, schema) in zip(children, queries, strict=True)
+            for output, (_, schema) in zip(outputs, queries, strict=True)
         ]
+
+
+def _run_jobs(
+    path: str, jobs: Sequence[str], outputs: Sequence[Path], directory: Path
+) -> list[str]:
+    """Run each SQL text of ``jobs`` into the file of ``outputs`` at the same place,
+    with at most one child per processor, each given its next job when it says
+    ``done``; the last error line of every child that failed. A child's errors go to
+    a file in ``directory`` (a pipe nobody reads while it works could fill and stall it).
+    """
+    pending = list(zip(jobs, outputs, strict=True))[::-1]  # popped from the end
+    children = []
+    with selectors.DefaultSelector() as ready:
+        for k in range(max(1, min(len(pending), os.cpu_count() or 1))):
+            errors = directory / f"reader{k}.err"
+            with errors.open("w") as stderr:
+                child = subprocess.Popen(
+                    [sys.executable, str(_CHILD), path, str(_BATCH_ROWS)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=stderr,
+                    text=True,
+                )
+            children.append((child, errors))
+            assert child.stdout is not None
+            ready.register(child.stdout, selectors.EVENT_READ, child)
+            _hand_out(child, pending)
+        while ready.get_map():
+            for key, _ in ready.select():
+                child = key.data
+                if key.fileobj.readline():  # type: ignore[union-attr]
+                    _hand_out(child, pending)
+                else:  # the child ended: its input was closed, or it failed
+                    ready.unregister(key.fileobj)
+                    key.fileobj.close()  # type: ignore[union-attr]
+    failures = []
+    for child, errors in children:
+        if child.stdin is not None and not child.stdin.closed:
+            child.stdin.close()
+        if child.wait() != 0:
+            error = errors.read_text(errors="replace")
+            failures.append(error.strip().splitlines()[-1:] or [f"exit {child.returncode}"])
+    if not failures and pending:
+        failures.append(["a reader ended with queries left"])
+    return [line for lines in failures for line in lines]
+
+
+def _hand_out(child: subprocess.Popen[str], pending: list[tuple[str, Path]]) -> None:
+    """Give ``child`` the next pending job, or close its input when there is none."""
+    assert child.stdin is not None
+    try:
+        if pending:
+            sql, output = pending.pop()
+            child.stdin.write(json.dumps({"sql": sql, "output": str(output)}) + "\n")
+            child.stdin.flush()
+        else:
+            child.stdin.close()
+    except BrokenPipeError:
+        pass  # it failed already: its error is read when it is reaped
 
 
 def _typed(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
