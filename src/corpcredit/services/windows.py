@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.scoring import ScoreOutput, score
+from corpcredit.scoring.frames import RECORD_SCHEMA
 from corpcredit.services.ingest_sql import insert_frame, synced
 from corpcredit.services.materialise import MEMBERS, listed, prepare_listed
 from corpcredit.store.frames import KernelInputs
@@ -276,7 +277,6 @@ def _change_days(prep: pl.DataFrame, recs: pl.DataFrame, cat: Catalogue, t: date
 def _red_days(
     asks: pl.DataFrame,
     members: pl.DataFrame,
-    recs: pl.DataFrame,
     prep: pl.DataFrame,
     cat: Catalogue,
     t: date,
@@ -296,8 +296,10 @@ def _red_days(
     """
     if asks.is_empty():
         return asks
+    # The records as the registry holds them (prepared ones carry them unchanged; a
+    # withdrawn one or one the catalogue does not know is not among them).
     keys = ["source", "record_id"]
-    kept = recs.join(prep.select(keys), on=keys, how="semi").drop("head_usci")
+    kept = prep.select([c for c in RECORD_SCHEMA if c != "ends_on"])
     forever = kept.with_columns(pl.lit(_FAR, dtype=pl.Date).alias("ends_on"))
     lines = score(members, forever, None, cat, t).contributions.lazy()
     # Entities by number, so the sort and joins below are on integers.
@@ -429,10 +431,14 @@ def _exact_red(
     heads = frames.entities.select("usci", "head_usci")
     red = red.join(heads, on="usci", how="left")
     members = frames.entities.join(red.select("head_usci").unique(), on="head_usci", how="semi")
+    # Each organisation's first decision, withdrawn records and all: only the two
+    # columns it needs are taken from the registry's records.
     recs = (
-        frames.records.filter(pl.col("decided_on") <= t)
-        .join(members.select("usci"), on="usci", how="semi")
-        .join(heads, on="usci")
+        frames.records.lazy()
+        .select("usci", "decided_on")
+        .filter(pl.col("decided_on") <= t)
+        .join(members.lazy().select("usci", "head_usci"), on="usci")
+        .collect()
     )
     # Records are prepared one by one: those decided by t of these members are theirs.
     prep = (
@@ -450,7 +456,7 @@ def _exact_red(
     ask = ((start <= d) & (d < day) & (d != pl.col("_last"))) | (
         (day < d) & (end.is_null() | (d < end))
     )
-    red_on = _red_days(per.filter(ask).select("usci", "d"), members, recs, prep, cat, t)
+    red_on = _red_days(per.filter(ask).select("usci", "d"), members, prep, cat, t)
     per = per.join(red_on.with_columns(pl.lit(True).alias("_red")), on=["usci", "d"], how="left")
     # Before the red records' stretch, and from its end, the entity is not red.
     is_red = (
