@@ -342,9 +342,9 @@ def prepare_listed(
     if also is not None:
         wanted.append(also.lazy().select("usci"))
     scope = pl.concat(wanted).unique()
-    if out.prepared is not None:
-        kept = out.prepared.lazy().filter(~pl.col("withdrawn"))
-        return kept.join(scope, on="usci", how="semi", maintain_order="left").collect()
+    if out.prepared is not None:  # one filter: the kept records are copied once
+        wanted_usci = scope.collect().get_column("usci").implode()
+        return out.prepared.filter(~pl.col("withdrawn") & pl.col("usci").is_in(wanted_usci))
     records = frames.records.lazy().join(scope, on="usci", how="semi")
     events = frames.events.lazy().join(
         records.select("source", "record_id"), on=["source", "record_id"], how="semi"
