@@ -167,3 +167,11 @@ def test_larger_or_unusual_inputs_are_left_to_polars():
         assert_frame_equal(
             score(e, big, v, CAT, day).results, _score_polars(e, big, v, CAT, day).results
         )
+
+
+def test_asked_for_the_prepared_records_a_few_rows_still_get_them():
+    e, r, v = frames([{"usci": usci(1000), "parent_usci": None}], [_one(0), _one(1)])
+    day = date(2025, 6, 1)
+    kept = score(e, r, v, CAT, day, keep_prepared=True)
+    assert kept.prepared is not None and kept.prepared.height == 2
+    assert_frame_equal(kept.results, score(e, r, v, CAT, day).results)

@@ -350,8 +350,13 @@ def score(
     A few rows (one organisation) are scored in plain Python (:mod:`.small`), where
     Polars' fixed cost per query would be most of the time; the same results.
     """
-    small = score_small(
-        entities, records, events, cat, as_of, known_at, contributions=contributions
+    # The plain path prepares no frame of records to hand back.
+    small = (
+        None
+        if keep_prepared
+        else score_small(
+            entities, records, events, cat, as_of, known_at, contributions=contributions
+        )
     )
     if small is not None:
         results, lines, warnings = small
