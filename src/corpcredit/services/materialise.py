@@ -58,6 +58,7 @@ __all__ = [
     "open_entries",
     "prepare_listed",
     "replace_results",
+    "replace_rows",
     "update_list_entries",
     "utc_literal",
 ]
@@ -208,8 +209,8 @@ def _replace_changed(
         .join(current.select("usci", "lines_digest"), on=["usci", "lines_digest"], how="anti")
         .select("usci")
     )
-    _replace_rows(conn, results, pl.concat([gone, changed.select("usci")]), res, res.height)
-    _replace_rows(conn, contributions, pl.concat([gone, stale]), lines, res.height)
+    replace_rows(conn, results, pl.concat([gone, changed.select("usci")]), res, res.height)
+    replace_rows(conn, contributions, pl.concat([gone, stale]), lines, res.height)
     stamps = res.select(STAMPS).unique()
     if stamps.height == 1:
         as_of, at = stamps.row(0)
@@ -221,7 +222,7 @@ def _replace_changed(
         )  # fmt: skip
 
 
-def _replace_rows(
+def replace_rows(
     conn: Connection, table: sa.Table, keys: pl.DataFrame, rows: pl.DataFrame, entities: int
 ) -> None:
     """Delete ``table``'s rows of the entities in ``keys`` and insert theirs from

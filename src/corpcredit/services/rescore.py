@@ -60,7 +60,12 @@ from corpcredit.services.materialise import (
 )
 from corpcredit.services.name_index import name_stamps, stale_from, update_name_index
 from corpcredit.services.sqlite_arrow import read_frames, scratch_space, sqlite_file
-from corpcredit.services.windows import list_windows_frame, replace_list_windows
+from corpcredit.services.windows import (
+    WINDOW_SCHEMA,
+    WINDOWS_QUERY,
+    list_windows_frame,
+    replace_list_windows,
+)
 from corpcredit.store import begin_write, write_transaction
 from corpcredit.store.frames import KernelInputs
 from corpcredit.store.schema import entities, record_events, records, results
@@ -441,14 +446,19 @@ def rescore_all(
         # Names to index again are found while the registry is read (nothing has
         # been written yet, so a reader beside this transaction sees what it sees).
         # So are the results as they stand, to write only what changes.
-        ahead = [*name_stamps(), (CURRENT_QUERY, CURRENT_SCHEMA), (OPEN_QUERY, OPEN_SCHEMA)]
+        ahead = [
+            *name_stamps(),
+            (CURRENT_QUERY, CURRENT_SCHEMA),
+            (OPEN_QUERY, OPEN_SCHEMA),
+            (WINDOWS_QUERY, WINDOW_SCHEMA),
+        ]
         loaded = _load_columns(conn, False, ahead)
         if loaded is None:
             frames = _load(conn, scoped=False, times=False)
-            stale = current = None
+            stale = current = windows_now = None
             entries = open_entries(conn, scoped=False)
         else:
-            frames, (named, stamps, current, entries) = loaded
+            frames, (named, stamps, current, entries, windows_now) = loaded
             stale = stale_from(named, stamps)
         t1 = time.perf_counter()
         workers = max(1, min(workers, frames.records.height // RECORDS_PER_WORKER))
@@ -481,7 +491,9 @@ def rescore_all(
             replace_results(conn, out, frames.entities, _now(), scoped=False, current=current)
             report("writing list windows", 0, None)
             prep, windows = ahead_lists.result()
-            replace_list_windows(conn, frames, out, cat, as_of, scoped=False, windows=windows)
+            replace_list_windows(
+                conn, frames, out, cat, as_of, scoped=False, windows=windows, current=windows_now
+            )
         report("indexing changed names", 0, None)
         update_name_index(conn, scoped=False, stale=stale)
         t3 = time.perf_counter()

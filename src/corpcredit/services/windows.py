@@ -36,11 +36,11 @@ from corpcredit.catalogue import Catalogue
 from corpcredit.scoring import ScoreOutput, score
 from corpcredit.scoring.frames import RECORD_SCHEMA
 from corpcredit.services.ingest_sql import insert_frame, synced
-from corpcredit.services.materialise import MEMBERS, listed, prepare_listed
+from corpcredit.services.materialise import MEMBERS, listed, prepare_listed, replace_rows
 from corpcredit.store.frames import KernelInputs
 from corpcredit.store.schema import result_lists
 
-__all__ = ["WINDOW_SCHEMA", "list_windows_frame", "replace_list_windows"]
+__all__ = ["WINDOWS_QUERY", "WINDOW_SCHEMA", "list_windows_frame", "replace_list_windows"]
 
 WINDOW_SCHEMA: dict[str, pl.DataType] = {
     "usci": pl.Utf8(),
@@ -50,6 +50,9 @@ WINDOW_SCHEMA: dict[str, pl.DataType] = {
     "earliest_repair": pl.Date(),
     "grounds": pl.Utf8(),  # JSON text
 }
+#: The rows of ``result_lists`` as they stand, in :data:`WINDOW_SCHEMA`: a full
+#: rescore reads them ahead with the registry, to write only the windows that change.
+WINDOWS_QUERY = sa.select(*[result_lists.c[c] for c in WINDOW_SCHEMA])
 _KEYS = ["usci", "list"]
 _FAR = date.max  # "no end" while merging stretches
 _GROUP_LIFT = 10**7  # more days than any date holds since 1970 (date.max is 2.9 million)
@@ -68,18 +71,32 @@ def replace_list_windows(
     windows: pl.DataFrame | None = None,
     prep: pl.DataFrame | None = None,
     on_lists: pl.DataFrame | None = None,
+    current: pl.DataFrame | None = None,
 ) -> int:
     """Replace the ``result_lists`` rows of :data:`MEMBERS` (or of everyone) with the
-    windows of the lists ``out`` puts them on; returns how many were written.
+    windows of the lists ``out`` puts them on; returns how many there are.
 
     ``windows``: :func:`list_windows_frame` of the same arguments, when the caller
     has computed it already (a full rescore computes it while it writes results);
-    ``prep``, ``on_lists``: see :func:`list_windows_frame`.
+    ``prep``, ``on_lists``: see :func:`list_windows_frame`. ``current``: for a
+    whole-registry replace, every row of ``result_lists`` as it stood before this
+    transaction wrote (:data:`WINDOWS_QUERY`); only the entities whose windows
+    differ from it are rewritten.
     """
     if windows is None:
         windows = list_windows_frame(frames, out, cat, as_of, prep, on_lists)
     rows = windows
     rows = rows.select([c.name for c in result_lists.columns])
+    if not scoped and current is not None:
+        now = current.select(rows.columns).cast(rows.schema)
+        differ = pl.concat(
+            [
+                rows.join(now, on=rows.columns, how="anti", nulls_equal=True).select("usci"),
+                now.join(rows, on=_KEYS, how="anti").select("usci"),
+            ]
+        )
+        replace_rows(conn, result_lists, differ, rows, out.results.height)
+        return rows.height
     if not scoped and synced(conn, result_lists, rows):  # only what differs (SQLite)
         return rows.height
     if scoped:
