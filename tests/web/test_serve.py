@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 import uvicorn
 from typer.testing import CliRunner
@@ -177,3 +178,84 @@ def test_a_port_already_served_is_refused_not_shared(reuse_port: bool) -> None:
         assert stopped.value.code == STARTUP_FAILURE
     finally:
         first.close()
+
+
+def test_a_second_group_on_the_port_is_refused_while_the_first_starts() -> None:
+    """The first server's sockets listen from the start, before its workers run."""
+    first = reuse_port_listeners("127.0.0.1", 0, 2)
+    try:
+        with pytest.raises(SystemExit):
+            reuse_port_listeners("127.0.0.1", first[0].getsockname()[1], 2)
+    finally:
+        for sock in first:
+            sock.close()
+
+
+def _listening_on(pid: int, port: int) -> int:
+    return sum(
+        1
+        for c in psutil.Process(pid).net_connections(kind="tcp")
+        if c.status == psutil.CONN_LISTEN and c.laddr.port == port
+    )
+
+
+def _workers(proc: subprocess.Popen[bytes], count: int, timeout: float = 90) -> list[int]:
+    """The pids of the server's ``count`` live workers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kids = []
+        for child in psutil.Process(proc.pid).children():
+            try:
+                if child.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(
+                    child.cmdline()
+                ):
+                    kids.append(child.pid)
+            except psutil.Error:  # gone meanwhile
+                continue
+        if len(kids) == count:
+            return kids
+        time.sleep(0.2)
+    raise AssertionError(f"expected {count} workers")
+
+
+def test_each_worker_keeps_its_own_socket_when_replaced_and_their_number_is_fixed(
+    site_db: tuple[str, Site],
+) -> None:
+    port = free_port()
+    env = {**os.environ, "CORPCREDIT_DATABASE_URL": site_db[0]}
+    command = [sys.executable, "-m", "corpcredit.cli", "serve", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--workers", "2", "--no-access-log"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(f"{base}/api/v1/catalogue", proc)
+        first = _workers(proc, 2)
+        os.kill(first[0], signal.SIGKILL)  # a worker dies: its successor takes its socket
+        os.kill(proc.pid, signal.SIGTTOU)  # refused: one socket would be left to nobody
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and set(_workers(proc, 2)) == set(first):
+            time.sleep(0.2)
+        now = _workers(proc, 2)
+        assert first[0] not in now and first[1] in now
+        _wait_until_serving(f"{base}/api/v1/catalogue", proc)
+        for pid in now:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and _listening_on(pid, port) != 1:
+                time.sleep(0.2)
+            assert _listening_on(pid, port) == 1
+        # Every connection is answered, whichever socket the kernel gives it to (the
+        # successor may still be starting: its connections wait for it, not forever).
+        with httpx.Client(timeout=90, limits=httpx.Limits(max_keepalive_connections=0)) as client:
+            assert all(client.get(f"{base}/api/v1/catalogue").status_code == 200 for _ in range(32))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            output = proc.communicate(timeout=20)[0].decode()
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output = proc.communicate()[0].decode()
+    assert "number of workers is fixed" in output

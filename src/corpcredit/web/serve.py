@@ -20,8 +20,8 @@ The several-worker path binds the listening sockets itself:
   response waits ~40 ms for the client's delayed ACK (uvicorn issue #3149, open
   for the version pinned here).
 
-A worker that dies is replaced by one listening on every socket, so that no
-connection waits on a socket nobody accepts from.
+A worker that dies, hangs or is reloaded is replaced by one on the same socket
+(:class:`_SpreadOverWorkers`).
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ def serve(
         **options,  # type: ignore[arg-type]
     )
     if hasattr(socket, "SO_REUSEPORT"):
-        _SpreadOverWorkers(config, sockets=reuse_port_listeners(host, port, workers)).run()
+        listeners = reuse_port_listeners(host, port, workers, config.backlog)
+        _SpreadOverWorkers(config, sockets=listeners).run()
     else:  # pragma: no cover - every platform the project runs on has it
         Multiprocess(config, sockets=[_tcp_listener(config)]).run()
 
@@ -118,8 +119,10 @@ def _tcp_listener(config: uvicorn.Config) -> socket.socket:
     return sock
 
 
-def reuse_port_listeners(host: str, port: int, count: int) -> list[socket.socket]:
-    """``count`` TCP sockets bound to one address with ``SO_REUSEPORT``, not yet listening.
+def reuse_port_listeners(
+    host: str, port: int, count: int, backlog: int = 2048
+) -> list[socket.socket]:
+    """``count`` TCP sockets listening on one address with ``SO_REUSEPORT``.
 
     The address is first bound once without ``SO_REUSEPORT``: that fails, as
     ``uvicorn.run`` would, when any program (a second ``corpcredit serve`` too)
@@ -139,6 +142,9 @@ def reuse_port_listeners(host: str, port: int, count: int) -> list[socket.socket
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.bind((host, port))
+            # Listening at once keeps the port ours: a socket of a group that is only
+            # bound would let a second server's probe bind beside it and join the group.
+            sock.listen(backlog)
             sock.set_inheritable(True)
     except OSError as exc:
         for sock in sockets:
@@ -150,10 +156,62 @@ def reuse_port_listeners(host: str, port: int, count: int) -> list[socket.socket
 
 
 class _SpreadOverWorkers(Multiprocess):
-    """uvicorn's supervisor with worker ``k`` listening on socket ``k`` only."""
+    """uvicorn's supervisor (0.54's ``Multiprocess``) with worker ``k`` listening on
+    socket ``k`` only, also when it is replaced: a worker that died or hung, or every
+    worker on ``SIGHUP``, is succeeded by one on the same socket, so no socket is left
+    without a worker accepting from it. The sockets are fixed when serving starts, so
+    adding or removing workers by signal (``SIGTTIN``/``SIGTTOU``) is refused.
+    """
+
+    def _start(self, k: int) -> Process:
+        process = Process(self.config, [self.sockets[k]])
+        process.start()
+        return process
 
     def init_processes(self) -> None:
-        for own in self.sockets:
-            process = Process(self.config, [own])
-            process.start()
-            self.processes.append(process)
+        self.processes = [self._start(k) for k in range(len(self.sockets))]
+
+    def keep_subprocess_alive(self) -> None:
+        if self.should_exit.is_set():
+            return
+        for k, process in enumerate(self.processes):
+            if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                continue
+            process.kill()  # hung: gone for good
+            process.join()
+            if process.exitcode == STARTUP_FAILURE:
+                # Broken app, TLS or socket: every restart would fail the same way.
+                logger.error("Child process [%s] failed to start, stopping.", process.pid)
+                self.should_exit.set()
+                return
+            if self.should_exit.is_set():
+                return
+            logger.info("Child process [%s] died", process.pid)
+            self.processes[k] = self._start(k)
+
+    def restart_all(self) -> None:
+        """Replace each worker, its successor serving before it is retired."""
+        for k, old in enumerate(self.processes):
+            if self.should_exit.is_set():
+                return
+            new = self._start(k)
+            if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+                new.kill()
+                new.join()
+                if not self.should_exit.is_set():
+                    logger.error(
+                        "New child process [%s] was not ready in time; keeping worker [%s] "
+                        "and aborting the restart.",
+                        new.pid,
+                        old.pid,
+                    )
+                return
+            old.terminate()
+            old.join()
+            self.processes[k] = new
+
+    def handle_ttin(self) -> None:
+        logger.warning("The number of workers is fixed while serving: restart with --workers.")
+
+    def handle_ttou(self) -> None:
+        self.handle_ttin()
