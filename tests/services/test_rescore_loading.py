@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+import psutil
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from corpcredit import synth
-from corpcredit.services import load_organisations, load_registry
+from corpcredit.services import load_organisations, load_registry, sqlite_arrow
 from corpcredit.services import rescore as rescore_module
 from corpcredit.services.ingest_sql import fetch_frame, tune_for_bulk
 from corpcredit.services.name_index import name_stamps, stale_from, stale_names
@@ -187,7 +189,7 @@ def test_more_queries_than_readers_each_come_back_in_their_place(
         assert got.equals(want)
 
 
-def test_a_query_the_reader_cannot_run_falls_back_without_waiting(tmp_path: Path) -> None:
+def test_a_query_the_reader_cannot_run_makes_the_caller_read_another_way(tmp_path: Path) -> None:
     engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
     upgrade(engine)
     missing = sa.table("no_such_table", sa.column("usci"))
@@ -197,3 +199,26 @@ def test_a_query_the_reader_cannot_run_falls_back_without_waiting(tmp_path: Path
             read_frames(conn, [good, (sa.select(missing.c.usci), {"usci": pl.Utf8()}), good])
             is None
         )
+
+
+def test_a_read_interrupted_midway_leaves_no_reader_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    query = (sa.select(entities.c.usci), {"usci": pl.Utf8()})
+    real = sqlite_arrow._hand_out
+    calls: list[int] = []
+
+    def interrupted(child: Any, pending: Any) -> None:
+        calls.append(child.pid)
+        if len(calls) == 3:  # after the readers got their first queries
+            raise KeyboardInterrupt
+        real(child, pending)
+
+    monkeypatch.setattr(sqlite_arrow, "_hand_out", interrupted)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with engine.connect() as conn, pytest.raises(KeyboardInterrupt):
+        read_frames(conn, [query] * 6)
+    readers = [p for p in psutil.Process().children() if p.status() != psutil.STATUS_ZOMBIE]
+    assert len(set(calls)) == 2 and not [p for p in readers if p.pid in calls]

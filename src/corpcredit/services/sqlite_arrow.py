@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -139,39 +139,53 @@ def _run_jobs(
 ) -> list[str]:
     """Run each SQL text of ``jobs`` into the file of ``outputs`` at the same place,
     with at most one child per processor, each given its next job when it says
-    ``done``; the last error line of every child that failed. A child's errors go to
-    a file in ``directory`` (a pipe nobody reads while it works could fill and stall it).
+    ``done``; the last error line of every child that failed. After a failure no
+    job is handed out (the caller reads everything again another way). A child's
+    errors go to a file in ``directory`` (a pipe nobody reads while it works could
+    fill and stall it). No child outlives the call, whatever happens in it.
     """
     pending = list(zip(jobs, outputs, strict=True))[::-1]  # popped from the end
-    children = []
-    with selectors.DefaultSelector() as ready:
-        for k in range(max(1, min(len(pending), os.cpu_count() or 1))):
-            errors = directory / f"reader{k}.err"
-            with errors.open("w") as stderr:
-                child = subprocess.Popen(
-                    [sys.executable, str(_CHILD), path, str(_BATCH_ROWS)],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=stderr,
-                    text=True,
-                )
-            children.append((child, errors))
-            assert child.stdout is not None
-            ready.register(child.stdout, selectors.EVENT_READ, child)
-            _hand_out(child, pending)
-        while ready.get_map():
-            for key, _ in ready.select():
-                child = key.data
-                if key.fileobj.readline():  # type: ignore[union-attr]
-                    _hand_out(child, pending)
-                else:  # the child ended: its input was closed, or it failed
+    children: list[tuple[subprocess.Popen[str], Path]] = []
+    finished = False
+    try:
+        with selectors.DefaultSelector() as ready:
+            for k in range(max(1, min(len(pending), os.cpu_count() or 1))):
+                errors = directory / f"reader{k}.err"
+                with errors.open("w") as stderr:
+                    child = subprocess.Popen(
+                        [sys.executable, str(_CHILD), path, str(_BATCH_ROWS)],
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        stderr=stderr,
+                        text=True,
+                    )
+                children.append((child, errors))
+                assert child.stdout is not None
+                ready.register(child.stdout, selectors.EVENT_READ, child)
+                _hand_out(child, pending)
+            while ready.get_map():
+                for key, _ in ready.select():
+                    child = key.data
+                    if key.fileobj.readline():  # type: ignore[union-attr]
+                        _hand_out(child, pending)
+                        continue
+                    # The child ended: its input was closed, or it failed.
                     ready.unregister(key.fileobj)
                     key.fileobj.close()  # type: ignore[union-attr]
+                    if child.wait() != 0:
+                        pending.clear()  # the others stop after the query at hand
+        finished = True
+    finally:
+        for child, _ in children:
+            if child.stdin is not None and not child.stdin.closed:
+                with suppress(BrokenPipeError):
+                    child.stdin.close()
+            if not finished:  # interrupted: nothing will read what they write
+                child.kill()
+            child.wait()
     failures = []
     for child, errors in children:
-        if child.stdin is not None and not child.stdin.closed:
-            child.stdin.close()
-        if child.wait() != 0:
+        if child.returncode != 0:
             error = errors.read_text(errors="replace")
             failures.append(error.strip().splitlines()[-1:] or [f"exit {child.returncode}"])
     if not failures and pending:
