@@ -8,6 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -65,43 +68,56 @@ def _wait_until_serving(url: str, proc: subprocess.Popen[bytes], timeout: float 
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
+_SERVE = [sys.executable, "-m", "corpcredit.cli", "serve"]
+
+
+@dataclass
+class _Served:
+    proc: subprocess.Popen[bytes]
+    port: int
+    output: str = ""
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextmanager
+def _serving(database_url: str, workers: int) -> Iterator[_Served]:
+    """``corpcredit serve`` in a process of its own until the block ends (Ctrl-C then);
+    what it printed is in ``output`` afterwards."""
+    port = free_port()
+    served = _Served(
+        subprocess.Popen(
+            [*_SERVE, "--port", str(port), "--workers", str(workers), "--no-access-log"],
+            env={**os.environ, "CORPCREDIT_DATABASE_URL": database_url},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        ),
+        port,
+    )
+    try:
+        _wait_until_serving(f"{served.base}/api/v1/catalogue", served.proc)
+        yield served
+    finally:
+        served.proc.send_signal(signal.SIGINT)
+        try:
+            served.output = served.proc.communicate(timeout=20)[0].decode()
+        except subprocess.TimeoutExpired:
+            served.proc.kill()
+            served.output = served.proc.communicate()[0].decode()
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_corpcredit_serve_serves_the_registry_of_the_database_url(
     site_db: tuple[str, Site], workers: int
 ) -> None:
-    port = free_port()
-    env = {**os.environ, "CORPCREDIT_DATABASE_URL": site_db[0]}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "corpcredit.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(f"{base}/api/v1/catalogue", proc)
-        entity = httpx.get(f"{base}/api/v1/entities/{HEAD}", timeout=10)
+    with _serving(site_db[0], workers) as served:
+        entity = httpx.get(f"{served.base}/api/v1/entities/{HEAD}", timeout=10)
         assert entity.status_code == 200 and entity.json()["score"] == 923
-        page = httpx.get(f"{base}/entities/{HEAD}", timeout=10)
+        page = httpx.get(f"{served.base}/entities/{HEAD}", timeout=10)
         assert page.status_code == 200 and "北京示例控股集团有限公司" in page.text
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            output = proc.communicate(timeout=20)[0].decode()
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            output = proc.communicate()[0].decode()
-    assert f"serving on http://127.0.0.1:{port}" in output
+    assert f"serving on http://127.0.0.1:{served.port}" in served.output
 
 
 def test_the_several_worker_listener_is_tcp_so_accepted_sockets_get_nodelay() -> None:
@@ -221,18 +237,8 @@ def _workers(proc: subprocess.Popen[bytes], count: int, timeout: float = 90) -> 
 def test_each_worker_keeps_its_own_socket_when_replaced_and_their_number_is_fixed(
     site_db: tuple[str, Site],
 ) -> None:
-    port = free_port()
-    env = {**os.environ, "CORPCREDIT_DATABASE_URL": site_db[0]}
-    command = [sys.executable, "-m", "corpcredit.cli", "serve", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*command, "--workers", "2", "--no-access-log"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(f"{base}/api/v1/catalogue", proc)
+    with _serving(site_db[0], 2) as served:
+        proc, port = served.proc, served.port
         first = _workers(proc, 2)
         os.kill(first[0], signal.SIGKILL)  # a worker dies: its successor takes its socket
         os.kill(proc.pid, signal.SIGTTOU)  # refused: one socket would be left to nobody
@@ -241,7 +247,7 @@ def test_each_worker_keeps_its_own_socket_when_replaced_and_their_number_is_fixe
             time.sleep(0.2)
         now = _workers(proc, 2)
         assert first[0] not in now and first[1] in now
-        _wait_until_serving(f"{base}/api/v1/catalogue", proc)
+        _wait_until_serving(f"{served.base}/api/v1/catalogue", proc)
         for pid in now:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and _listening_on(pid, port) != 1:
@@ -250,12 +256,6 @@ def test_each_worker_keeps_its_own_socket_when_replaced_and_their_number_is_fixe
         # Every connection is answered, whichever socket the kernel gives it to (the
         # successor may still be starting: its connections wait for it, not forever).
         with httpx.Client(timeout=90, limits=httpx.Limits(max_keepalive_connections=0)) as client:
-            assert all(client.get(f"{base}/api/v1/catalogue").status_code == 200 for _ in range(32))
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            output = proc.communicate(timeout=20)[0].decode()
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            output = proc.communicate()[0].decode()
-    assert "number of workers is fixed" in output
+            url = f"{served.base}/api/v1/catalogue"
+            assert all(client.get(url).status_code == 200 for _ in range(32))
+    assert "number of workers is fixed" in served.output
