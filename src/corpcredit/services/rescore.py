@@ -41,6 +41,7 @@ from corpcredit.scoring.frames import EVENT_SCHEMA, RECORD_SCHEMA
 from corpcredit.services.ingest_sql import (
     fetch_frame,
     insert_frame,
+    references_by_construction,
     reset_temp,
     temp_table,
     tune_for_bulk,
@@ -399,28 +400,19 @@ def _summary(
 def _bulk_connection(engine: Engine) -> Iterator[Connection]:
     """A connection tuned for bulk writes, for a whole-registry rescore.
 
-    On SQLite it also leaves foreign keys unenforced until it is released: with
-    them on, SQLite deletes the rows of a table that references another one by
-    one instead of truncating it, and looks up the parent of every row inserted,
-    which took a third of a full rescore. A rescore only rewrites derived tables
-    (results, contributions, list windows and entries, the name index), keyed by
-    identifiers read from ``entities`` in the same transaction, so every
-    reference holds by construction; a test checks ``PRAGMA foreign_key_check``
-    after one. The pragma cannot change inside a transaction, hence here. Large
-    frames are written through scratch databases (:mod:`.sqlite_arrow`).
+    On SQLite it also leaves foreign keys unenforced until it is released
+    (:func:`.ingest_sql.references_by_construction`): with them on, SQLite deletes
+    the rows of a table that references another one by one instead of truncating
+    it, and looks up the parent of every row inserted, which took a third of a full
+    rescore. A rescore only rewrites derived tables (results, contributions, list
+    windows and entries, the name index), keyed by identifiers read from
+    ``entities`` in the same transaction, so every reference holds by construction;
+    a test checks ``PRAGMA foreign_key_check`` after one. Large frames are written
+    through scratch databases (:mod:`.sqlite_arrow`).
     """
-    with engine.connect() as conn, scratch_space(conn):
+    with engine.connect() as conn, scratch_space(conn), references_by_construction(conn):
         tune_for_bulk(conn)
-        sqlite: Any = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
-        if sqlite is not None:
-            sqlite.execute("PRAGMA foreign_keys=OFF")
-        try:
-            yield conn
-        finally:
-            if sqlite is not None and not conn.in_transaction():
-                sqlite.execute("PRAGMA foreign_keys=ON")
-            elif sqlite is not None:  # never hand the pool a connection without them
-                conn.invalidate()
+        yield conn
 
 
 def rescore_all(
