@@ -111,7 +111,8 @@ def test_allowlist_is_applied(tmp_path: Path, vectorised: bool) -> None:
 
 def test_bulk_is_far_faster_than_row_by_row() -> None:
     # About 3 million identifiers per second on an idle 2-core machine; the bound (best
-    # of three, 250,000/s) leaves room for busy CI yet fails if rows went through Python.
+    # of three, 250,000/s) fails if rows went through Python. Processor time (all
+    # threads), not wall time: a machine busy with other work must not fail it.
     sample = [
         "91110000600037341L",
         "9144030071526726XG",
@@ -121,9 +122,9 @@ def test_bulk_is_far_faster_than_row_by_row() -> None:
     series = pl.Series(sample * 50_000)
     best = float("inf")
     for _ in range(3):
-        started = time.perf_counter()
+        started = time.process_time()
         frame = validate_series(series)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     assert frame["error_code"].null_count() == 150_000
     assert len(series) / best > 250_000, f"{len(series) / best:,.0f} identifiers per second"
 
