@@ -210,11 +210,11 @@ def test_a_read_interrupted_midway_leaves_no_reader_behind(
     real = sqlite_arrow._hand_out
     calls: list[int] = []
 
-    def interrupted(child: Any, pending: Any) -> None:
+    def interrupted(child: Any, pending: Any, running: Any) -> None:
         calls.append(child.pid)
         if len(calls) == 3:  # after the readers got their first queries
             raise KeyboardInterrupt
-        real(child, pending)
+        real(child, pending, running)
 
     monkeypatch.setattr(sqlite_arrow, "_hand_out", interrupted)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)

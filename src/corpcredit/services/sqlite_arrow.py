@@ -37,7 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -122,30 +122,43 @@ def read_frames(
         str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
         for query, _ in queries
     ]
+    frames: list[pl.DataFrame | None] = [None] * len(jobs)
     with tempfile.TemporaryDirectory(prefix="corpcredit-read-") as directory:
         outputs = [Path(directory) / f"{n}.arrow" for n in range(len(jobs))]
-        failures = _run_jobs(path, jobs, outputs, Path(directory))
-        if failures:  # the caller's row reader reads the same rows
-            log.warning("reading through ADBC failed, reading row by row: %s", failures)
-            return None
-        return [
-            _typed(pl.read_ipc(output, memory_map=False), schema)
-            for output, (_, schema) in zip(outputs, queries, strict=True)
-        ]
+
+        def take(n: int) -> None:
+            # While the children read on, this process (idle otherwise) takes in each
+            # output as it comes. Mapped, not copied: the columns that need no
+            # conversion stay in the page cache (the mapping outlives the file).
+            frames[n] = _typed(pl.read_ipc(outputs[n], memory_map=True), queries[n][1])
+
+        failures = _run_jobs(path, jobs, outputs, Path(directory), take)
+    if failures:  # the caller's row reader reads the same rows
+        log.warning("reading through ADBC failed, reading row by row: %s", failures)
+        return None
+    return [frame for frame in frames if frame is not None]
 
 
 def _run_jobs(
-    path: str, jobs: Sequence[str], outputs: Sequence[Path], directory: Path
+    path: str,
+    jobs: Sequence[str],
+    outputs: Sequence[Path],
+    directory: Path,
+    on_done: Callable[[int], None],
 ) -> list[str]:
     """Run each SQL text of ``jobs`` into the file of ``outputs`` at the same place,
     with at most one child per processor, each given its next job when it says
-    ``done``; the last error line of every child that failed. After a failure no
-    job is handed out (the caller reads everything again another way). A child's
-    errors go to a file in ``directory`` (a pipe nobody reads while it works could
-    fill and stall it). No child outlives the call, whatever happens in it.
+    ``done``; the last error line of every child that failed. ``on_done(n)`` is
+    called once job ``n``'s output is complete, while the others run on. After a
+    failure no job is handed out (the caller reads everything again another way).
+    A child's errors go to a file in ``directory`` (a pipe nobody reads while it
+    works could fill and stall it). No child outlives the call, whatever happens
+    in it.
     """
-    pending = list(zip(jobs, outputs, strict=True))[::-1]  # popped from the end
+    pending = list(enumerate(zip(jobs, outputs, strict=True)))[::-1]  # popped from the end
     children: list[tuple[subprocess.Popen[str], Path]] = []
+    running: dict[int, int] = {}  # child pid: the job it works on
+    failed = False
     finished = False
     try:
         with selectors.DefaultSelector() as ready:
@@ -162,17 +175,21 @@ def _run_jobs(
                 children.append((child, errors))
                 assert child.stdout is not None
                 ready.register(child.stdout, selectors.EVENT_READ, child)
-                _hand_out(child, pending)
+                _hand_out(child, pending, running)
             while ready.get_map():
                 for key, _ in ready.select():
                     child = key.data
                     if key.fileobj.readline():  # type: ignore[union-attr]
-                        _hand_out(child, pending)
+                        done = running.pop(child.pid)
+                        _hand_out(child, pending, running)
+                        if not failed:
+                            on_done(done)
                         continue
                     # The child ended: its input was closed, or it failed.
                     ready.unregister(key.fileobj)
                     key.fileobj.close()  # type: ignore[union-attr]
                     if child.wait() != 0:
+                        failed = True
                         pending.clear()  # the others stop after the query at hand
         finished = True
     finally:
@@ -193,12 +210,17 @@ def _run_jobs(
     return [line for lines in failures for line in lines]
 
 
-def _hand_out(child: subprocess.Popen[str], pending: list[tuple[str, Path]]) -> None:
+def _hand_out(
+    child: subprocess.Popen[str],
+    pending: list[tuple[int, tuple[str, Path]]],
+    running: dict[int, int],
+) -> None:
     """Give ``child`` the next pending job, or close its input when there is none."""
     assert child.stdin is not None
     try:
         if pending:
-            sql, output = pending.pop()
+            n, (sql, output) = pending.pop()
+            running[child.pid] = n
             child.stdin.write(json.dumps({"sql": sql, "output": str(output)}) + "\n")
             child.stdin.flush()
         else:
