@@ -202,7 +202,19 @@ def _typed(
     }
     exprs: list[pl.Expr] = [pl.col("_row")]
     bad_cols: dict[str, str] = {}
-    padded = _padded_columns(df, [n for n, k in spec.items() if k not in parsers])
+    # Identifiers are validated value by value anyway, so first: a column whose distinct
+    # values are all valid and in normal form (letters and digits only) has no padding,
+    # and the search for it, over every row, is spared (at 4.9 M records, a tenth of
+    # the checks' processor time).
+    odd = {
+        n: _odd_identifiers(df.get_column(n), validate_series)
+        for n, k in spec.items()
+        if k == "usci" and n in df.columns
+    }
+    normal = {n for n, o in odd.items() if o.is_empty()}
+    padded = _padded_columns(
+        df, [n for n, k in spec.items() if k not in parsers and n not in normal]
+    )
     for name, kind in spec.items():
         if name not in df.columns:
             exprs.append(pl.lit(None, dtype=COLUMN_TYPES[kind]).alias(name))
@@ -226,7 +238,9 @@ def _typed(
     typed = typed.drop([f"_bad_{n}" for n in bad_cols])
     for name, kind in spec.items():
         if kind == "usci" and name in df.columns:
-            typed = _check_usci_column(typed, name, col, validate_series)
+            # Trimming changed the values of a padded column: they are validated anew.
+            known = None if name in padded else odd[name]
+            typed = _check_usci_column(typed, name, col, validate_series, known)
     col.df = typed
     return typed
 
@@ -273,18 +287,36 @@ def _cleaned(name: str, *, padded: bool) -> pl.Expr:
     return pl.when(s.str.len_bytes() == 0).then(None).otherwise(s)
 
 
+def _odd_identifiers(
+    column: pl.Series, validate_series: Callable[[pl.Series], pl.DataFrame]
+) -> pl.DataFrame:
+    """The distinct values of an identifier column, as they are once blanks become null
+    (:func:`_cleaned` without trimming), that are invalid or not in normal form: the
+    value, ``normalized``, ``error_code`` and ``error_message``. Each is validated once.
+    """
+    name = column.name
+    uniq = column.cast(pl.Utf8).drop_nulls().unique()
+    uniq = uniq.filter(uniq.str.len_bytes() > 0)
+    verdicts = pl.DataFrame({name: uniq}).hstack(validate_series(uniq))
+    odd = verdicts.filter(
+        pl.col("error_code").is_not_null() | (pl.col("normalized") != pl.col(name))
+    )
+    return odd
+
+
 def _check_usci_column(
     typed: pl.DataFrame,
     name: str,
     col: _Collector,
     validate_series: Callable[[pl.Series], pl.DataFrame],
+    odd: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Validate each distinct identifier once; normalise the column in place."""
-    uniq = typed.get_column(name).drop_nulls().unique()
-    verdicts = pl.DataFrame({name: uniq}).hstack(validate_series(uniq))
-    odd = verdicts.filter(
-        pl.col("error_code").is_not_null() | (pl.col("normalized") != pl.col(name))
-    )
+    """Validate each distinct identifier once; normalise the column in place.
+
+    ``odd``: :func:`_odd_identifiers` of the column as it stands in ``typed``, if known.
+    """
+    if odd is None:
+        odd = _odd_identifiers(typed.get_column(name), validate_series)
     if odd.is_empty():
         return typed  # the common case: every identifier valid and already normal
     errors = odd.filter(pl.col("error_code").is_not_null())
