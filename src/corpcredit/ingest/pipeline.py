@@ -18,6 +18,7 @@ written from the ``quarantine`` table at the end, so it is complete after a resu
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -135,6 +136,19 @@ def _batch_uscis(feed: FeedReader, chunk_rows: int) -> pl.Series:
     return pl.concat(parts).drop_nulls().unique() if parts else pl.Series("usci", [], pl.Utf8)
 
 
+def _scratch_slots(conn: Connection) -> int:
+    """As many scratch databases as SQLite lets the connection attach (10 by default).
+
+    A chunk of entities and its rescore write eight large frames before the name
+    index's grams, the largest of all (some 1.3 million rows per 50,000 entities):
+    with the scratch space's usual eight slots the grams went in row by row.
+    """
+    if conn.dialect.name != "sqlite":
+        return 0
+    dbapi: Any = conn.connection.driver_connection
+    return int(dbapi.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED))
+
+
 @contextmanager
 def _session(conn: Connection, kind: str) -> Iterator[None]:
     with conn.begin():
@@ -239,7 +253,7 @@ def _run(
         checked = check_chunk(kind, raw, file, cat)
         # Large frames (the stage, the rescore's rows) go in through scratch databases
         # written in C on SQLite (see corpcredit.services.sqlite_arrow); nothing elsewhere.
-        with scratch_space(conn), write_transaction(conn):
+        with scratch_space(conn, _scratch_slots(conn)), write_transaction(conn):
             clock.lap("land")
             if state.batch_id is None:
                 open_batch(conn, kind, file, feed.info.sha256, state, now)
