@@ -93,6 +93,7 @@ def score_command(
             k,
             workers=workers,
             contributions=contributions is not None,
+            heads=inputs.heads,
             on_shard_done=lambda done, total: progress.update(task, completed=done, total=total),
         )
         progress.update(task, description="writing outputs", total=None)

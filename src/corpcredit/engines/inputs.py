@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.errors import InputError, RowError
 from corpcredit.feeds import check_entities, check_events, check_records, read_feed
 from corpcredit.scoring.keys import maybe_matching
-from corpcredit.scoring.org import ParentCycleError, resolve_heads
+from corpcredit.scoring.org import ParentCycleError, head_indices
 
 __all__ = ["BatchInputs", "load_inputs"]
 
@@ -47,6 +48,9 @@ class BatchInputs:
     records: pl.DataFrame
     events: pl.DataFrame | None
     warnings: list[str] = field(default_factory=list)
+    #: :func:`~corpcredit.scoring.org.head_indices` of ``entities``, found to refuse a
+    #: cycle: handed to the kernel, which need not resolve them again.
+    heads: tuple[np.ndarray, list[str]] | None = None
 
 
 def load_inputs(
@@ -60,9 +64,10 @@ def load_inputs(
     for c in checks:
         problems.extend(c.row_errors(limit=1000))
     entities = checks[0].good
+    heads = None
     if not problems:
         try:
-            resolve_heads(entities)
+            heads = head_indices(entities)
         except ParentCycleError as exc:
             rows = entities.filter(pl.col("usci").is_in(exc.uscis))
             problems.extend(
@@ -103,4 +108,5 @@ def load_inputs(
         records=checks[1].good.rechunk(),
         events=events,
         warnings=warnings,
+        heads=heads,
     )

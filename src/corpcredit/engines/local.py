@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date, datetime
 
+import numpy as np
 import polars as pl
 
 from corpcredit.catalogue import Catalogue
@@ -71,6 +72,7 @@ def score_sharded(
     workers: int = 1,
     contributions: bool = True,
     keep_prepared: bool = False,
+    heads: tuple[np.ndarray, list[str]] | None = None,
     on_shard_done: Callable[[int, int], None] | None = None,
 ) -> ScoreOutput:
     """Score the registry with ``workers`` processes (1: in this process, unsharded).
@@ -78,6 +80,7 @@ def score_sharded(
     ``contributions=False`` leaves the contribution table empty (see :func:`score`).
     ``keep_prepared`` keeps the prepared records in the output (see :func:`score`)
     when scoring in this process; worker processes do not send theirs back.
+    ``heads``: the entities' head offices, if found already (see :func:`score`).
     """
     if workers <= 1:
         out = score(
@@ -89,6 +92,7 @@ def score_sharded(
             known_at,
             contributions=contributions,
             keep_prepared=keep_prepared,
+            heads=heads,
         )
         if on_shard_done:
             on_shard_done(1, 1)

@@ -110,6 +110,12 @@ def _add_months(
 def _entities_frame(entities: Frame) -> pl.DataFrame:
     """Entities in :data:`ENTITY_SCHEMA` with ``natural_person`` (given, or from the
     usci), sorted by usci."""
+    return _sorted_entities(entities, with_order=False)[0]
+
+
+def _sorted_entities(entities: Frame, *, with_order: bool) -> tuple[pl.DataFrame, pl.Series | None]:
+    """:func:`_entities_frame`, and with ``with_order`` the row of ``entities`` each
+    row came from (None otherwise)."""
     if isinstance(entities, pl.DataFrame):
         names = entities.columns
     else:
@@ -120,11 +126,27 @@ def _entities_frame(entities: Frame) -> pl.DataFrame:
     query = entities.lazy().select(
         *conformed(names, ENTITY_SCHEMA), np_expr.alias("natural_person")
     )
-    if isinstance(entities, pl.DataFrame) and entities.height < _KEYED_SORT_FROM:
-        return query.sort("usci").collect()
+    if not with_order and isinstance(entities, pl.DataFrame) and entities.height < _KEYED_SORT_FROM:
+        return query.sort("usci").collect(), None
     frame = query.collect()
-    order = _usci_order(frame.get_column("usci")) if frame.height >= _KEYED_SORT_FROM else None
-    return frame.sort("usci") if order is None else frame.gather(order)
+    usci = frame.get_column("usci")
+    order = _usci_order(usci) if frame.height >= _KEYED_SORT_FROM else None
+    if order is None:
+        if not with_order:
+            return frame.sort("usci"), None
+        order = usci.arg_sort()
+    return frame.gather(order), order if with_order else None
+
+
+def _heads_in_order(rows: np.ndarray, order: pl.Series) -> np.ndarray:
+    """Head offices found for entities in their given order (``rows``: the head's row
+    of each) as rows of the same entities reordered by ``order`` (the given row of each
+    new one)."""
+    at = order.to_numpy().astype(np.int64)
+    new_row = np.empty(len(at), dtype=np.int64)
+    new_row[at] = np.arange(len(at), dtype=np.int64)
+    heads: np.ndarray = new_row[rows[at]]
+    return heads
 
 
 # From this many entities the usci order is found by integer keys (:func:`_usci_order`).
@@ -339,6 +361,7 @@ def score(
     *,
     contributions: bool = True,
     keep_prepared: bool = False,
+    heads: tuple[np.ndarray, list[str]] | None = None,
 ) -> ScoreOutput:
     """Score every entity of ``entities`` at ``as_of``, as known at ``known_at``.
 
@@ -346,6 +369,9 @@ def score(
     the same, and a caller that writes none is spared building and sorting it.
     ``keep_prepared``: hand back the prepared records too (:attr:`ScoreOutput.prepared`;
     it holds them in memory for as long as the output lives).
+    ``heads``: :func:`~corpcredit.scoring.org.head_indices` of ``entities`` (a frame,
+    in its rows' order), when the caller has found them already (batch scoring does,
+    to refuse a cycle before scoring): they are not resolved again.
 
     A few rows (one organisation) are scored in plain Python (:mod:`.small`), where
     Polars' fixed cost per query would be most of the time; the same results.
@@ -370,6 +396,7 @@ def score(
         known_at,
         contributions=contributions,
         keep_prepared=keep_prepared,
+        heads=heads,
     )
 
 
@@ -383,10 +410,14 @@ def _score_polars(
     *,
     contributions: bool = True,
     keep_prepared: bool = False,
+    heads: tuple[np.ndarray, list[str]] | None = None,
 ) -> ScoreOutput:
     """:func:`score` by Polars queries, for any number of rows."""
-    ent = _entities_frame(entities)
-    head_idx, warnings = head_indices(ent)
+    ent, order = _sorted_entities(entities, with_order=heads is not None)
+    if heads is None or order is None:
+        head_idx, warnings = head_indices(ent)
+    else:
+        head_idx, warnings = _heads_in_order(heads[0], order), list(heads[1])
     usci = ent.get_column("usci")
     ids = pl.DataFrame(
         [

@@ -74,7 +74,8 @@ def head_indices(entities: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
         to_np.alias("to_np"),
     ).collect()
     if found.get_column("missing").any():
-        absent = links.filter(missing).select("usci", "parent_usci").collect()
+        # The first five by usci, as every engine gives them, whatever the rows' order.
+        absent = links.filter(missing).select("usci", "parent_usci").collect().sort("usci")
         sample = ", ".join(f"{u}→{p}" for u, p in absent.head(5).iter_rows())
         warnings.append(
             f"{absent.height} entities name a parent_usci missing from the registry and are "
