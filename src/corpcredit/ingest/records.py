@@ -9,7 +9,8 @@ same record sent as CSV or as Parquet has the same hash.
 The chunk is staged in a temporary table and written with set-based statements:
 
 1. rows whose key an earlier chunk of the file had are duplicates (the keys landed
-   so far are kept in the context's memory, as Polars frames, and joined there);
+   so far are kept in the context's memory, as Polars frames, and joined there with
+   the rows whose key is stored: no other row can be one);
 2. rows naming an entity missing from the store, or a natural person, are refused;
 3. rows whose stored record has the same hash are unchanged: nothing is written;
 4. a changed row supersedes the current version (``superseded_at``), rewrites the
@@ -104,14 +105,24 @@ def remember_records(ctx: ChunkContext, good: pl.DataFrame) -> None:
     _remember(ctx, good)
 
 
-def _duplicates(ctx: ChunkContext, staged: pl.DataFrame) -> pl.DataFrame:
-    """Staged rows (``_row``, ``value``: the record_id) whose key an earlier chunk had."""
+#: Only a row whose key is stored can repeat one of an earlier chunk: every key an
+#: earlier chunk of the file landed is stored by now (the keys remembered are those of
+#: rows landed, or found unchanged, never of rows refused). So only the rows the
+#: store's probe finds are looked for among the keys seen, and a fresh load looks for
+#: none, where every staged row was joined with every key seen so far (growing with
+#: the square of the file). False: every staged row is (the general way, for tests).
+DUPLICATES_AMONG_STORED = True
+
+
+def _duplicates(ctx: ChunkContext, candidates: pl.DataFrame) -> pl.DataFrame:
+    """Rows (``_row``, ``value``: the record_id) of ``candidates`` (``row``, ``source``,
+    ``record_id``) whose key an earlier chunk had."""
     seen: list[pl.DataFrame] = ctx.memory.get(_SEEN, [])
-    if not seen:
+    if not seen or candidates.is_empty():
         return pl.DataFrame(schema=_ROW_VALUE)
     earlier = pl.concat(seen, rechunk=False)
     return (
-        staged.select("row", *_KEY_COLUMNS)
+        candidates.select("row", *_KEY_COLUMNS)
         .join(earlier, on=_KEY_COLUMNS, how="semi")
         .select(pl.col("row").alias("_row"), pl.col("record_id").alias("value"))
         .sort("_row")
@@ -175,12 +186,14 @@ _EXISTING_SCHEMA: dict[str, pl.DataType] = {
 _CHANGED_SCHEMA = {k: v for k, v in _EXISTING_SCHEMA.items() if k != "row"}
 
 
-def _refused(ctx: ChunkContext, staged: pl.DataFrame) -> pl.DataFrame:
+def _refused(ctx: ChunkContext, candidates: pl.DataFrame) -> pl.DataFrame:
+    """Errors of the staged rows refused: duplicates among ``candidates`` (see
+    :data:`DUPLICATES_AMONG_STORED`), and rows naming no entity or a natural person."""
     conn = ctx.conn
     entity = fetch_frame(conn, _ENTITY_REFUSED, _ENTITY_REFUSED_SCHEMA, static=True)
     parts = [
         (
-            _duplicates(ctx, staged),
+            _duplicates(ctx, candidates),
             "record_id",
             "input.duplicate",
             "duplicate (source, record_id): an earlier row of this file has it",
@@ -213,17 +226,17 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
     reset_temp(conn, s)
     staged = _stage_frame(ctx, good)
     total = insert_frame(conn, s, staged)
-    errors = _refused(ctx, staged)
-    refused = errors.get_column("_row").unique().to_list()
-    delete_rows(conn, s, refused)
-    _remember(
-        ctx,
-        staged.filter(~pl.col("row").is_in(pl.Series(refused, dtype=pl.Int64).implode()))
-        if refused
-        else staged,
-    )
     # One probe of the records per staged row; a fresh load finds none and deletes nothing.
     existing = fetch_frame(conn, _EXISTING, _EXISTING_SCHEMA, static=True)
+    errors = _refused(ctx, existing if DUPLICATES_AMONG_STORED else staged)
+    refused = errors.get_column("_row").unique().to_list()
+    delete_rows(conn, s, refused)
+    if refused:
+        gone = pl.Series(refused, dtype=pl.Int64).implode()
+        _remember(ctx, staged.filter(~pl.col("row").is_in(gone)))
+        existing = existing.filter(~pl.col("row").is_in(gone))
+    else:
+        _remember(ctx, staged)
     if existing.is_empty():  # all new (as usual): nothing to compare
         same_rows, changed = [], pl.DataFrame(schema=_CHANGED_SCHEMA)
     else:
