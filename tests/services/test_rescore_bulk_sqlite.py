@@ -31,7 +31,7 @@ DERIVED = {
     "own_points_h, received_points_h, next_change, catalogue_version, head_usci, "
     "lines_digest",
     "contributions": "usci, record_source, record_id, from_usci, role, points_h, ends_on, "
-    "kind, tier, authority, decision_no, catalogue_version",
+    "kind, tier, catalogue_version",
     "result_lists": "*",
     "list_entries": "usci, list, entered_on, left_on, basis",
     "search_names": "*",
@@ -76,14 +76,41 @@ def _rescore_rows_only(path: Path, day: date, monkeypatch: pytest.MonkeyPatch) -
     engine.dispose()
 
 
+def _computed(path: Path) -> dict[str, tuple[str, str]]:
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute("SELECT usci, as_of, computed_at FROM results").fetchall()
+        return {usci: (as_of, at) for usci, as_of, at in rows}
+    finally:
+        db.close()
+
+
+#: The first record that contributes a line.
+_CONTRIBUTING = (
+    "(SELECT min(r.id) FROM records AS r JOIN contributions AS c "
+    "ON c.record_source = r.source AND c.record_id = r.record_id)"
+)
+
+
 def _retitle_one_record(path: Path) -> None:
-    """Change a text that contributions repeat but no score depends on."""
+    """Change a text that lines are shown with but no score depends on."""
     db = sqlite3.connect(path)
     with db:
         db.execute(
-            "UPDATE records SET authority = authority || '（复核）' WHERE id = "
-            "(SELECT min(r.id) FROM records AS r JOIN contributions AS c "
-            "ON c.record_source = r.source AND c.record_id = r.record_id)"
+            f"UPDATE records SET authority = authority || '（复核）' WHERE id = {_CONTRIBUTING}"
+        )
+    db.close()
+
+
+def _withdraw_one_record(path: Path, on: date) -> None:
+    """Withdraw a contributing record: its organisation's lines and results change."""
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(
+            "INSERT INTO record_events (source, record_id, event, effective_on, recorded_at) "
+            f"SELECT source, record_id, 'withdrawn', ?, '2026-01-01 00:00:00.000000' "
+            f"FROM records WHERE id = {_CONTRIBUTING}",
+            (on.isoformat(),),
         )
     db.close()
 
@@ -123,16 +150,26 @@ def test_scratch_writes_store_exactly_what_row_writes_store(
     for table in DERIVED:
         assert bulk[table] == rows[table], table
 
-    # The same day again, after one record's authority changed: the one result whose
-    # lines differ (and the entities its record travels to) are all that is written.
+    # The same day again, after one record's authority changed: lines name records,
+    # and are shown with the records' text, so nothing is written.
     for path in (tmp_path / "a.db", tmp_path / "b.db"):
         _retitle_one_record(path)
+    computed = _computed(tmp_path / "b.db")
+    used.clear()
+    rescore_all(bulk_engine, later, CAT)
+    assert not dict(used)
+    assert _dump(tmp_path / "b.db") == bulk
+    assert _computed(tmp_path / "b.db") == computed  # not even the stamps
+
+    # After one record is withdrawn: the results whose lines differ (its organisation,
+    # at most 21 entities) are all that is written.
+    for path in (tmp_path / "a.db", tmp_path / "b.db"):
+        _withdraw_one_record(path, later)
     _rescore_rows_only(tmp_path / "a.db", later, monkeypatch)
     used.clear()
     rescore_all(bulk_engine, later, CAT)
     written = dict(used)
-    assert 1 <= written.get("results", 0) <= 21 and 1 <= written.get("contributions", 0) < 200
-    assert "result_lists" not in written  # the windows name records, not their authority
+    assert 1 <= written.get("results", 0) <= 21 and written.get("contributions", 0) < 200
     rows, bulk = _dump(tmp_path / "a.db"), _dump(tmp_path / "b.db")
     for table in DERIVED:
         assert bulk[table] == rows[table], table

@@ -145,20 +145,23 @@ def test_a_nullable_column_null_for_many_rows_first_still_reads(tmp_path: Path) 
     assert columns.records.get_column("decision_no").drop_nulls().len() == 10
 
 
+@pytest.mark.parametrize("text", [True, False], ids=["with text", "without text"])
 def test_records_read_in_id_ranges_side_by_side_are_the_registrys(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: bool
 ) -> None:
     engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
     upgrade(engine)
     _registry(engine, tmp_path)
     monkeypatch.setattr(rescore_module, "RECORDS_PER_READER", 100)  # one range per processor
     with engine.connect() as conn:
-        ranges = rescore_module._record_ranges(conn, times=False)
+        ranges = rescore_module._record_ranges(conn, times=False, text=text)
         assert len(ranges) > 1 or os.cpu_count() == 1
-        loaded = _load_columns(conn, times=False)
-        rows = _load(conn, scoped=False, times=False)
+        loaded = _load_columns(conn, times=False, text=text)
+        rows = _load(conn, scoped=False, times=False, text=text)
     assert loaded is not None
     _same(loaded[0], rows)
+    authority = loaded[0].records.get_column("authority")
+    assert authority.null_count() == (0 if text else authority.len()) and authority.len() > 0
 
 
 def test_more_queries_than_readers_each_come_back_in_their_place(

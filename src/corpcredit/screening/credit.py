@@ -17,7 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from corpcredit.store.schema import contributions, entities, results
+from corpcredit.store.schema import contributions, entities, records, results
 
 __all__ = ["Standing", "catalogue_versions", "standings"]
 
@@ -65,7 +65,14 @@ def standings(
         if public:
             negative.append(contributions.c.tier.in_(_PUBLIC_TIERS))
         reasons = (
-            sa.select(contributions)
+            sa.select(contributions, records.c.authority, records.c.decision_no)
+            .join(
+                records,
+                sa.and_(
+                    records.c.source == contributions.c.record_source,
+                    records.c.record_id == contributions.c.record_id,
+                ),
+            )
             .where(*negative)
             .order_by(
                 contributions.c.usci,

@@ -85,15 +85,19 @@ class ListChanges:
     left: int = 0
 
 
-#: Result columns a rescore sets on every row: they never make a row differ.
+#: Result columns a rescore stamps rather than computes: they never make a row differ.
+#: The evaluation date is set on every row; the time of computation changes with it
+#: or with the row's contents, so a rescore at the same date that changes nothing
+#: writes nothing (it is never read back; it says when the row was last computed).
 STAMPS = ("as_of", "computed_at")
 #: Result columns read back before a whole-registry rescore, to find what changed.
 COMPARED = tuple(c.name for c in results.columns if c.name not in STAMPS)
-#: How the :data:`COMPARED` columns are read back.
+#: How the :data:`COMPARED` columns are read back, with the evaluation date.
 CURRENT_SCHEMA: dict[str, pl.DataType] = {
     **{k: v for k, v in RESULT_SCHEMA.items() if k not in STAMPS},
     "head_usci": pl.Utf8(),
     "lines_digest": pl.Int64(),
+    "as_of": pl.Date(),
 }
 CURRENT_QUERY = sa.select(*[results.c[c] for c in CURRENT_SCHEMA])
 _SYNC_KEYS = temp_table("_cc_sync_keys", sa.Column("usci", sa.String(18), primary_key=True))
@@ -190,9 +194,11 @@ def replace_results(
     insert_frame(conn, contributions, lines)
 
 
-#: The contribution lines as stored (and hashed): the kernel's, with the catalogue version.
+#: The contribution lines as stored (and hashed): the kernel's, with the catalogue version
+#: and without the record's text (its authority and decision number, read from
+#: ``records`` where a line is shown).
 _LINE_TYPES: dict[str, pl.DataType] = {
-    **{k: v for k, v in CONTRIBUTION_SCHEMA.items() if k != "decided_on"},
+    **{k: v for k, v in CONTRIBUTION_SCHEMA.items() if k in contributions.c},
     "catalogue_version": pl.Utf8(),
 }
 
@@ -201,6 +207,7 @@ def _replace_changed(
     conn: Connection, res: pl.DataFrame, lines: pl.DataFrame, current: pl.DataFrame
 ) -> None:
     """The whole registry's results and lines, writing only what differs from ``current``."""
+    dates = current.get_column("as_of")
     current = current.select(COMPARED).cast(res.select(COMPARED).schema)
     gone = current.join(res, on="usci", how="anti").select("usci")
     changed = res.join(current, on=list(COMPARED), how="anti", nulls_equal=True)
@@ -212,14 +219,14 @@ def _replace_changed(
     replace_rows(conn, results, pl.concat([gone, changed.select("usci")]), res, res.height)
     replace_rows(conn, contributions, pl.concat([gone, stale]), lines, res.height)
     stamps = res.select(STAMPS).unique()
-    if stamps.height == 1:
+    # Read with the rest: the rows are all scanned only when some date differs.
+    if stamps.height == 1 and not (dates == stamps.item(0, "as_of")).all():
         as_of, at = stamps.row(0)
         conn.execute(
             results.update()
-            .where(sa.or_(results.c.as_of.is_distinct_from(as_of),
-                          results.c.computed_at.is_distinct_from(at)))
+            .where(results.c.as_of.is_distinct_from(as_of))
             .values(as_of=as_of, computed_at=at)
-        )  # fmt: skip
+        )
 
 
 def replace_rows(

@@ -138,18 +138,28 @@ def _entity_query() -> sa.Select[Any]:
     return sa.select(*[entities.c[c] for c in ENTITY_FRAME_SCHEMA])
 
 
-def _timed(table: sa.Table, schema: dict[str, pl.DataType], times: bool) -> sa.Select[Any]:
-    """The kernel's columns; ``recorded_at`` only when a knowledge time will need it
-    (it is the dearest column to read, and without one the kernel never looks at it)."""
-    return sa.select(
-        *[table.c[c] if times or c != "recorded_at" else sa.null().label(c) for c in schema]
-    )
+#: What a rescore that materialises its output never reads: the knowledge time (it
+#: scores without one) and the record's text (stored lines leave it to ``records``).
+_UNREAD = {"times": frozenset({"recorded_at"}), "text": frozenset({"authority", "decision_no"})}
 
 
-def _queries(scoped: bool, times: bool) -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
+def _skipping(times: bool, text: bool) -> frozenset[str]:
+    return (frozenset() if times else _UNREAD["times"]) | (frozenset() if text else _UNREAD["text"])
+
+
+def _timed(table: sa.Table, schema: dict[str, pl.DataType], skip: frozenset[str]) -> sa.Select[Any]:
+    """The kernel's columns, those in ``skip`` as nulls: ``recorded_at`` is the dearest
+    column to read, and without a knowledge time the kernel never looks at it; the
+    record's text only ever reaches the contribution lines."""
+    return sa.select(*[sa.null().label(c) if c in skip else table.c[c] for c in schema])
+
+
+def _queries(
+    scoped: bool, times: bool, text: bool = True
+) -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
     ent = _entity_query()
-    rec = _timed(records, RECORD_SCHEMA, times)
-    ev = _timed(record_events, EVENT_SCHEMA, times)
+    rec = _timed(records, RECORD_SCHEMA, _skipping(times, text))
+    ev = _timed(record_events, EVENT_SCHEMA, _skipping(times, text))
     if not scoped:
         return ent, rec, ev
     scope = sa.select(_members.c.usci)
@@ -168,13 +178,23 @@ def _queries(scoped: bool, times: bool) -> tuple[sa.Select[Any], sa.Select[Any],
     )
 
 
-_QUERIES = {(s, t): _queries(s, t) for s in (False, True) for t in (False, True)}
+_QUERIES = {
+    (s, t, x): _queries(s, t, x)
+    for s in (False, True)
+    for t in (False, True)
+    for x in (False, True)
+}
 
 
 def _load(
-    conn: Connection, scoped: bool, times: bool, written: WrittenRecords | None = None
+    conn: Connection,
+    scoped: bool,
+    times: bool,
+    written: WrittenRecords | None = None,
+    *,
+    text: bool = True,
 ) -> KernelInputs:
-    ent, rec, ev = _QUERIES[scoped, times]
+    ent, rec, ev = _QUERIES[scoped, times, text]
     ents = fetch_frame(conn, ent, ENTITY_FRAME_SCHEMA, static=True).sort("usci")
     if written is None:
         recs = fetch_frame(conn, rec, RECORD_SCHEMA, static=True)
@@ -182,20 +202,18 @@ def _load(
         # Only the records written before: those the caller just wrote are in memory.
         older = fetch_frame(conn, rec.where(records.c.id < written.first_id), RECORD_SCHEMA)
         mine = written.records.filter(pl.col("usci").is_in(ents.get_column("usci").implode()))
-        if not times:
-            mine = mine.with_columns(
-                pl.lit(None, RECORD_SCHEMA["recorded_at"]).alias("recorded_at")
-            )
+        if skip := _skipping(times, text):
+            mine = mine.with_columns(pl.lit(None, RECORD_SCHEMA[c]).alias(c) for c in skip)
         recs = pl.concat([older, mine]) if older.height else mine
     return KernelInputs(
         entities=ents, records=recs, events=fetch_frame(conn, ev, EVENT_SCHEMA, static=True)
     )
 
 
-def _record_ranges(conn: Connection, times: bool) -> list[sa.Select[Any]]:
+def _record_ranges(conn: Connection, times: bool, text: bool) -> list[sa.Select[Any]]:
     """The records query, split into id ranges of about :data:`RECORDS_PER_READER`
     records, at most one per processor: reader processes read them side by side."""
-    rec = _QUERIES[False, times][1]
+    rec = _QUERIES[False, times, text][1]
     # Two scalar subqueries: SQLite answers a lone min() or max() from the key, but
     # scans the whole table for both in one select.
     low, high = conn.execute(
@@ -218,13 +236,16 @@ def _load_columns(
     conn: Connection,
     times: bool,
     ahead: Sequence[tuple[sa.Select[Any], dict[str, pl.DataType]]] = (),
+    *,
+    text: bool = True,
 ) -> tuple[KernelInputs, list[pl.DataFrame]] | None:
     """The whole registry read column by column through ADBC (see :mod:`.sqlite_arrow`),
-    with the rows of the ``ahead`` queries read beside it; None where that cannot serve."""
+    with the rows of the ``ahead`` queries read beside it; None where that cannot serve.
+    ``text=False`` leaves the records' authority and decision number null."""
     if sqlite_file(conn) is None:  # another backend: nothing to split or spawn
         return None
-    ent, _, ev = _QUERIES[False, times]
-    ranges = _record_ranges(conn, times)
+    ent, _, ev = _QUERIES[False, times, text]
+    ranges = _record_ranges(conn, times, text)
     frames = read_frames(
         conn,
         [
@@ -309,21 +330,23 @@ def load_organisations(
     uscis: Sequence[str],
     *,
     recorded_at: bool = True,
+    text: bool = True,
     written: WrittenRecords | None = None,
 ) -> KernelInputs:
     """Every member of the organisations of ``uscis`` with their records and events.
 
     Identifiers missing from the registry are ignored. The members are also left
     in a temporary table, selected by :func:`members_scope`. ``recorded_at=False``:
-    see :func:`load_registry`. The ``written`` records are taken from memory; only
-    the members' other records are read.
+    see :func:`load_registry`; ``text=False`` leaves the records' authority and
+    decision number null (what materialised lines never hold). The ``written``
+    records are taken from memory; only the members' other records are read.
     """
     for table in (_asked, _members):
         reset_temp(conn, table)
     asked = pl.DataFrame({"usci": sorted(set(uscis))}, schema={"usci": pl.Utf8})
     insert_frame(conn, _asked, asked)
     conn.execute(_MEMBERS_OF_ASKED)
-    return _load(conn, scoped=True, times=recorded_at, written=written)
+    return _load(conn, scoped=True, times=recorded_at, written=written, text=text)
 
 
 #: Every member of the organisations of the asked entities, in one statement.
@@ -359,7 +382,7 @@ def rescore_organisations(
     if not uscis:
         return RescoreSummary()
     t0 = time.perf_counter()
-    frames = load_organisations(conn, uscis, recorded_at=False, written=written)
+    frames = load_organisations(conn, uscis, recorded_at=False, text=False, written=written)
     t1 = time.perf_counter()
     out = score(frames.entities, frames.records, frames.events, cat, as_of)
     t2 = time.perf_counter()
@@ -444,9 +467,9 @@ def rescore_all(
             (OPEN_QUERY, OPEN_SCHEMA),
             (WINDOWS_QUERY, WINDOW_SCHEMA),
         ]
-        loaded = _load_columns(conn, False, ahead)
+        loaded = _load_columns(conn, False, ahead, text=False)
         if loaded is None:
-            frames = _load(conn, scoped=False, times=False)
+            frames = _load(conn, scoped=False, times=False, text=False)
             stale = current = windows_now = None
             entries = open_entries(conn, scoped=False)
         else:

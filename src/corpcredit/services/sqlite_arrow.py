@@ -372,8 +372,9 @@ def sync_via_scratch(
     Rows are matched on the table's primary key: rows missing from ``values`` are
     deleted, new ones inserted, rows differing in any column replaced. ``stamps``
     are columns set to one value on every row (the evaluation date, the time of
-    computation): set with one ``UPDATE`` and left out of the comparison, so a
-    rescore at a new date does not rewrite rows whose contents did not change.
+    computation): left out of the comparison, and set with one ``UPDATE`` on the
+    rows whose first stamp differs, so a rescore at a new date does not rewrite
+    rows whose contents did not change, and one at the same date leaves them be.
     A full rescore mostly finds little to change, where deleting and inserting a
     million rows with their indexes took most of its time.
     """
@@ -408,6 +409,7 @@ def sync_via_scratch(
     if stamps and values.height:
         now = tuple(stamped[c].item() for c in stamps)
         assignments = ", ".join(f"{q(c)} = ?" for c in stamps)
-        differs = " OR ".join(f"{q(c)} IS NOT ?" for c in stamps)
-        conn.exec_driver_sql(f"UPDATE {target} SET {assignments} WHERE {differs}", now + now)
+        conn.exec_driver_sql(
+            f"UPDATE {target} SET {assignments} WHERE {q(stamps[0])} IS NOT ?", (*now, now[0])
+        )
     return True

@@ -230,6 +230,7 @@ results = sa.Table(
     sa.Column("received_points_h", sa.BigInteger(), nullable=True),
     sa.Column("next_change", sa.Date(), nullable=True, index=True),
     sa.Column("catalogue_version", sa.String(), nullable=False),
+    # When the row was last computed to hold what it holds, at its ``as_of``.
     sa.Column("computed_at", UTCDateTime(), nullable=False),
     sa.Column("head_usci", _Usci, nullable=True, index=True),
     # The sum (mod 2^64, as a signed integer) of a hash of each of the entity's
@@ -252,8 +253,8 @@ contributions = sa.Table(
     sa.Column("ends_on", sa.Date(), nullable=True),
     sa.Column("kind", sa.String(), nullable=False),
     sa.Column("tier", sa.String(), nullable=True),
-    sa.Column("authority", sa.Text(), nullable=False),
-    sa.Column("decision_no", sa.Text(), nullable=True),
+    # The record's authority and decision number are read from ``records`` where
+    # shown: a retitled record changes no line, and no rescore reads or hashes them.
     sa.Column("catalogue_version", sa.String(), nullable=False),
 )
 
