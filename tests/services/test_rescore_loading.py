@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -204,7 +206,43 @@ def test_a_query_the_reader_cannot_run_makes_the_caller_read_another_way(tmp_pat
         )
 
 
+def _alive(pids: list[int]) -> list[int]:
+    children = psutil.Process().children()
+    return [p.pid for p in children if p.pid in pids and p.status() != psutil.STATUS_ZOMBIE]
+
+
 def test_a_read_interrupted_midway_leaves_no_reader_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C reaches the caller, which is working while the readers read."""
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    query = (sa.select(entities.c.usci), {"usci": pl.Utf8()})
+    real = sqlite_arrow._hand_out
+    calls: list[int] = []
+    started = threading.Event()
+
+    def slow(child: Any, pending: Any, running: Any) -> None:
+        calls.append(child.pid)
+        if len(calls) == 2:  # both readers have their first query
+            started.set()
+            time.sleep(0.5)  # and will still be reading when the caller is interrupted
+        real(child, pending, running)
+
+    monkeypatch.setattr(sqlite_arrow, "_hand_out", slow)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with (
+        engine.connect() as conn,
+        pytest.raises(KeyboardInterrupt),
+        sqlite_arrow.reading(conn, [query] * 6) as reads,
+    ):
+        assert reads is not None and started.wait(30)
+        raise KeyboardInterrupt
+    # No reader was handed another query, and none is left.
+    assert len(calls) == len(set(calls)) == 2 and not _alive(calls)
+
+
+def test_a_reader_failing_midway_gives_none_and_leaves_no_reader_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
@@ -213,15 +251,14 @@ def test_a_read_interrupted_midway_leaves_no_reader_behind(
     real = sqlite_arrow._hand_out
     calls: list[int] = []
 
-    def interrupted(child: Any, pending: Any, running: Any) -> None:
+    def broken(child: Any, pending: Any, running: Any) -> None:
         calls.append(child.pid)
         if len(calls) == 3:  # after the readers got their first queries
-            raise KeyboardInterrupt
+            raise RuntimeError("pipe gone")
         real(child, pending, running)
 
-    monkeypatch.setattr(sqlite_arrow, "_hand_out", interrupted)
+    monkeypatch.setattr(sqlite_arrow, "_hand_out", broken)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    with engine.connect() as conn, pytest.raises(KeyboardInterrupt):
-        read_frames(conn, [query] * 6)
-    readers = [p for p in psutil.Process().children() if p.status() != psutil.STATUS_ZOMBIE]
-    assert len(set(calls)) == 2 and not [p for p in readers if p.pid in calls]
+    with engine.connect() as conn:
+        assert read_frames(conn, [query] * 6) is None
+    assert len(set(calls)) == 2 and not _alive(calls)

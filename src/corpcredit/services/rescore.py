@@ -60,7 +60,7 @@ from corpcredit.services.materialise import (
     update_list_entries,
 )
 from corpcredit.services.name_index import name_stamps, stale_from, update_name_index
-from corpcredit.services.sqlite_arrow import read_frames, scratch_space, sqlite_file
+from corpcredit.services.sqlite_arrow import reading, scratch_space, sqlite_file
 from corpcredit.services.windows import (
     WINDOW_SCHEMA,
     WINDOWS_QUERY,
@@ -232,6 +232,44 @@ def _record_ranges(conn: Connection, times: bool, text: bool) -> list[sa.Select[
     ]
 
 
+@contextmanager
+def _reading_columns(
+    conn: Connection,
+    times: bool,
+    ahead: Sequence[tuple[sa.Select[Any], dict[str, pl.DataType]]] = (),
+    *,
+    text: bool = True,
+) -> Iterator[tuple[KernelInputs, Callable[[], list[pl.DataFrame] | None]] | None]:
+    """The whole registry read column by column through ADBC (see :mod:`.sqlite_arrow`),
+    and a function that gives the rows of the ``ahead`` queries, which are read beside
+    it and on while the caller scores (None if that reading failed: read them on
+    ``conn``). None where ADBC cannot serve. ``text=False`` leaves the records'
+    authority and decision number null."""
+    if sqlite_file(conn) is None:  # another backend: nothing to split or spawn
+        yield None
+        return
+    ent, _, ev = _QUERIES[False, times, text]
+    ranges = _record_ranges(conn, times, text)
+    queries = [
+        *[(r, RECORD_SCHEMA) for r in ranges],
+        (ent, ENTITY_FRAME_SCHEMA),
+        (ev, EVENT_SCHEMA),
+    ]
+    with reading(conn, [*queries, *ahead]) as reads:
+        first = None if reads is None else reads.first(len(queries))
+        if reads is None or first is None:
+            yield None
+            return
+        parts, (entities_frame, events_frame) = first[: len(ranges)], first[len(ranges) :]
+        records_frame = pl.concat(parts) if len(parts) > 1 else parts[0]
+
+        def rest() -> list[pl.DataFrame] | None:
+            frames = reads.all()
+            return None if frames is None else frames[len(queries) :]
+
+        yield KernelInputs(entities_frame.sort("usci"), records_frame, events_frame), rest
+
+
 def _load_columns(
     conn: Connection,
     times: bool,
@@ -239,27 +277,13 @@ def _load_columns(
     *,
     text: bool = True,
 ) -> tuple[KernelInputs, list[pl.DataFrame]] | None:
-    """The whole registry read column by column through ADBC (see :mod:`.sqlite_arrow`),
-    with the rows of the ``ahead`` queries read beside it; None where that cannot serve.
-    ``text=False`` leaves the records' authority and decision number null."""
-    if sqlite_file(conn) is None:  # another backend: nothing to split or spawn
-        return None
-    ent, _, ev = _QUERIES[False, times, text]
-    ranges = _record_ranges(conn, times, text)
-    frames = read_frames(
-        conn,
-        [
-            *[(r, RECORD_SCHEMA) for r in ranges],
-            (ent, ENTITY_FRAME_SCHEMA),
-            (ev, EVENT_SCHEMA),
-            *ahead,
-        ],
-    )
-    if frames is None:
-        return None
-    parts, (entities_frame, events_frame, *extra) = frames[: len(ranges)], frames[len(ranges) :]
-    records_frame = pl.concat(parts) if len(parts) > 1 else parts[0]
-    return KernelInputs(entities_frame.sort("usci"), records_frame, events_frame), extra
+    """:func:`_reading_columns`, waiting for every query."""
+    with _reading_columns(conn, times, ahead, text=text) as loaded:
+        if loaded is None:
+            return None
+        frames, rest = loaded
+        extra = rest()
+        return None if extra is None else (frames, extra)
 
 
 def load_registry(conn: Connection, *, recorded_at: bool = True) -> KernelInputs:
@@ -467,30 +491,37 @@ def rescore_all(
             (OPEN_QUERY, OPEN_SCHEMA),
             (WINDOWS_QUERY, WINDOW_SCHEMA),
         ]
-        loaded = _load_columns(conn, False, ahead, text=False)
-        if loaded is None:
-            frames = _load(conn, scoped=False, times=False, text=False)
+        # What is read ahead comes in while the kernel scores.
+        with _reading_columns(conn, False, ahead, text=False) as loaded:
+            if loaded is None:
+                frames, rest = _load(conn, scoped=False, times=False, text=False), None
+            else:
+                frames, rest = loaded
+            t1 = time.perf_counter()
+            workers = max(1, min(workers, frames.records.height // RECORDS_PER_WORKER))
+            report(f"scoring with {workers} worker(s)", 0, workers)
+            out = score_sharded(
+                frames.entities,
+                frames.records,
+                frames.events,
+                cat,
+                as_of,
+                workers=workers,
+                keep_prepared=True,  # the lists need the records again (prepare_listed)
+                on_shard_done=lambda done, total: report(
+                    f"scoring with {workers} worker(s)", done, total
+                ),
+            )
+            t2 = time.perf_counter()
+            # Every read ends before anything is written (see .sqlite_arrow).
+            extra = None if rest is None else rest()
+        if extra is None:
             stale = current = windows_now = None
             entries = open_entries(conn, scoped=False)
         else:
-            frames, (named, stamps, current, entries, windows_now) = loaded
+            named, stamps, current, entries, windows_now = extra
             stale = stale_from(named, stamps)
-        t1 = time.perf_counter()
-        workers = max(1, min(workers, frames.records.height // RECORDS_PER_WORKER))
-        report(f"scoring with {workers} worker(s)", 0, workers)
-        out = score_sharded(
-            frames.entities,
-            frames.records,
-            frames.events,
-            cat,
-            as_of,
-            workers=workers,
-            keep_prepared=True,  # the lists need the records again (prepare_listed)
-            on_shard_done=lambda done, total: report(
-                f"scoring with {workers} worker(s)", done, total
-            ),
-        )
-        t2 = time.perf_counter()
+        waited = time.perf_counter() - t2
         report("writing results", 0, None)
 
         # The list windows are computed (Polars, no GIL) while SQLite writes the results,
@@ -529,8 +560,8 @@ def rescore_all(
         scan_rescored(conn)
         t5 = time.perf_counter()
     seconds = {
-        "load": t1 - t0, "score": t2 - t1, "write": t3 - t2, "lists": t4 - t3,
-        "monitor": t5 - t4,
+        "load": t1 - t0 + waited, "score": t2 - t1, "write": t3 - t2 - waited,
+        "lists": t4 - t3, "monitor": t5 - t4,
     }  # fmt: skip
     return _summary(frames, out.warnings, changes, seconds)
 

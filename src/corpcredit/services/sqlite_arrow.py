@@ -16,7 +16,10 @@ ours holds the write lock (``BEGIN IMMEDIATE``) the others see exactly the
 committed state ours does. Callers use it for whole-registry reads at the start
 of a write transaction, and :func:`corpcredit.services.ingest_sql.fetch_frame`
 everywhere else. It answers ``None`` where it cannot serve (another backend, an
-in-memory database, a driver error), and the caller falls back.
+in-memory database, a driver error), and the caller falls back. :func:`reading`
+does the same in the background, each frame available as soon as it is read, so
+that a full rescore scores the registry while what it needs only for writing is
+still being read.
 
 Writes cannot take the second connection: they belong to the caller's
 transaction. Given :func:`scratch_space`, :func:`insert_via_scratch` has ADBC write
@@ -37,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -47,9 +51,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 __all__ = [
+    "Reads",
     "insert_via_scratch",
     "parse_stored",
     "read_frames",
+    "reading",
     "scratch_space",
     "sqlite_file",
     "stored_type",
@@ -115,28 +121,96 @@ def read_frames(
     first. None when ADBC cannot serve this connection (see the module's notes): use
     ``fetch_frame`` instead.
     """
+    with reading(conn, queries) as reads:
+        return None if reads is None else reads.all()
+
+
+class Reads:
+    """Frames of :func:`reading`, each available as soon as its query has been read."""
+
+    def __init__(self, count: int) -> None:
+        self._frames: list[pl.DataFrame | None] = [None] * count
+        self._ready = threading.Condition()
+        self._done = False
+        self._failed = False
+        self._stop = threading.Event()
+
+    def first(self, count: int) -> list[pl.DataFrame] | None:
+        """The frames of the first ``count`` queries, once read; None if reading failed."""
+        with self._ready:
+            self._ready.wait_for(
+                lambda: self._done or all(f is not None for f in self._frames[:count])
+            )
+            if self._failed or any(f is None for f in self._frames[:count]):
+                return None
+            return [f for f in self._frames[:count] if f is not None]
+
+    def all(self) -> list[pl.DataFrame] | None:
+        """Every frame, once all are read; None if reading failed."""
+        with self._ready:
+            self._ready.wait_for(lambda: self._done)
+        return self.first(len(self._frames))
+
+    def _take(self, n: int, frame: pl.DataFrame) -> None:
+        with self._ready:
+            self._frames[n] = frame
+            self._ready.notify_all()
+
+    def _end(self, failed: bool) -> None:
+        with self._ready:
+            self._done, self._failed = True, failed
+            self._ready.notify_all()
+
+
+@contextmanager
+def reading(
+    conn: Connection, queries: Sequence[tuple[sa.Select[Any], dict[str, pl.DataType]]]
+) -> Iterator[Reads | None]:
+    """:func:`read_frames` in the background: the frames come in while the caller works
+    (its process is otherwise idle while the children read), each one as soon as it is
+    read. None when ADBC cannot serve this connection. On the way out the reading is
+    stopped, with every child, if it has not ended.
+    """
     path = sqlite_file(conn)
     if path is None:
-        return None
+        yield None
+        return
     jobs = [
         str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
         for query, _ in queries
     ]
-    frames: list[pl.DataFrame | None] = [None] * len(jobs)
-    with tempfile.TemporaryDirectory(prefix="corpcredit-read-") as directory:
-        outputs = [Path(directory) / f"{n}.arrow" for n in range(len(jobs))]
+    reads = Reads(len(jobs))
 
-        def take(n: int) -> None:
-            # While the children read on, this process (idle otherwise) takes in each
-            # output as it comes. Mapped, not copied: the columns that need no
-            # conversion stay in the page cache (the mapping outlives the file).
-            frames[n] = _typed(pl.read_ipc(outputs[n], memory_map=True), queries[n][1])
+    def run() -> None:
+        failures: list[str] = ["stopped"]
+        try:
+            with tempfile.TemporaryDirectory(prefix="corpcredit-read-") as directory:
+                outputs = [Path(directory) / f"{n}.arrow" for n in range(len(jobs))]
 
-        failures = _run_jobs(path, jobs, outputs, Path(directory), take)
-    if failures:  # the caller's row reader reads the same rows
-        log.warning("reading through ADBC failed, reading row by row: %s", failures)
-        return None
-    return [frame for frame in frames if frame is not None]
+                def take(n: int) -> None:
+                    # Mapped, not copied: the columns that need no conversion stay in
+                    # the page cache (the mapping outlives the file).
+                    frame = pl.read_ipc(outputs[n], memory_map=True)
+                    reads._take(n, _typed(frame, queries[n][1]))
+
+                failures = _run_jobs(path, jobs, outputs, Path(directory), take, reads._stop)
+            if failures:
+                log.warning("reading through ADBC failed, reading row by row: %s", failures)
+        except _Stopped:  # the caller left: nobody reads on
+            pass
+        except BaseException as error:  # the caller reads row by row instead
+            failures = [repr(error)]
+            log.warning("reading through ADBC failed, reading row by row: %s", failures)
+        finally:
+            reads._end(bool(failures))
+
+    worker = threading.Thread(target=run, name="corpcredit-read", daemon=True)
+    worker.start()
+    try:
+        yield reads
+    finally:
+        reads._stop.set()
+        worker.join()
 
 
 def _run_jobs(
@@ -145,11 +219,13 @@ def _run_jobs(
     outputs: Sequence[Path],
     directory: Path,
     on_done: Callable[[int], None],
+    stop: threading.Event | None = None,
 ) -> list[str]:
     """Run each SQL text of ``jobs`` into the file of ``outputs`` at the same place,
     with at most one child per processor, each given its next job when it says
     ``done``; the last error line of every child that failed. ``on_done(n)`` is
-    called once job ``n``'s output is complete, while the others run on. After a
+    called once job ``n``'s output is complete, while the others run on; ``stop``,
+    once set, ends the reading as an interrupt would. After a
     failure no job is handed out (the caller reads everything again another way).
     A child's errors go to a file in ``directory`` (a pipe nobody reads while it
     works could fill and stall it). No child outlives the call, whatever happens
@@ -177,7 +253,9 @@ def _run_jobs(
                 ready.register(child.stdout, selectors.EVENT_READ, child)
                 _hand_out(child, pending, running)
             while ready.get_map():
-                for key, _ in ready.select():
+                if stop is not None and stop.is_set():
+                    raise _Stopped
+                for key, _ in ready.select(None if stop is None else _POLL):
                     child = key.data
                     if key.fileobj.readline():  # type: ignore[union-attr]
                         done = running.pop(child.pid)
@@ -208,6 +286,13 @@ def _run_jobs(
     if not failures and pending:
         failures.append(["a reader ended with queries left"])
     return [line for lines in failures for line in lines]
+
+
+class _Stopped(Exception):
+    """The reading was stopped from outside (see :func:`reading`)."""
+
+
+_POLL = 0.05  # seconds between looks at the stop flag while the children read
 
 
 def _hand_out(
