@@ -522,11 +522,12 @@ def _score_polars(
     contrib = pl.concat([own, _travel(counted, members, cat)])
 
     # Own and received points as two plain sums (a filter inside the aggregation
-    # costs a selection per group).
+    # costs a selection per group); a missing amount adds nothing.
     own_h = pl.when(pl.col("role") == 0).then(pl.col("points_h")).otherwise(0)
-    sums = contrib.group_by("eid").agg(
-        own_h.sum().alias("own_points_h"),
-        (pl.col("points_h") - own_h).sum().alias("received_points_h"),
+    sums = contrib.select(
+        "eid",
+        own_h.fill_null(0).alias("own_points_h"),
+        (pl.col("points_h") - own_h).fill_null(0).alias("received_points_h"),
     )
     s = cat.score
     total = pl.lit(s.base * 100) + pl.col("own_points_h") + pl.col("received_points_h")
@@ -540,20 +541,23 @@ def _score_polars(
         )
     red_rule = cat.lists
     flags = ["black", "abnormal", "red_flagged", "red_qualifying", "recent_bad"]
-    # The aggregates (one query, sharing the counted records with the contribution
-    # lines) are placed by entity number, which is the row of ``ids``: no join, and no
-    # sort to restore the entities' order afterwards.
+    # The rows that bear on each entity's sums, lists and next change are collected
+    # (one query, sharing the counted records with the contribution lines) and added
+    # up, or-ed, or their minimum taken straight into arrays indexed by entity (or head
+    # office) number, which is the row of ``ids``: no join, no sort to restore the
+    # entities' order, and no grouping. At a million organisations (processor time,
+    # under load): the list conditions 0.41-0.50 s grouped, 0.11-0.13 s this way; the
+    # next change 0.52-0.78 s grouped, 0.18-0.27 s this way.
     queries = [sums, _lists(core, cat, t), _next_change(core, cat, t)]
     per_eid, per_flag, per_head, *lines = pl.collect_all(
         [*queries, contrib] if contributions else queries
     )
     n = ids.height
-    by_head = _by_key(per_head, "head", "next_change", n, None)
     placed = ids.with_columns(
-        _by_key(per_eid, "eid", "own_points_h", n, 0),
-        _by_key(per_eid, "eid", "received_points_h", n, 0),
-        *[_by_key(per_flag, "eid", f, n, False) for f in flags],
-        by_head.gather(ids.get_column("head")),
+        _summed(per_eid, "own_points_h", n),
+        _summed(per_eid, "received_points_h", n),
+        *[_any_of(per_flag, f, n) for f in flags],
+        _earliest(per_head, n).gather(ids.get_column("head")),
     )
     results = (
         placed.lazy()
@@ -606,15 +610,33 @@ def _score_polars(
     )
 
 
-def _by_key(frame: pl.DataFrame, key: str, col: str, n: int, fill: Any) -> pl.Series:
-    """``frame``'s ``col`` (one row per ``key``, a number below ``n``) as a column of
-    ``n`` rows in key order, ``fill`` where a key has no row."""
-    # Repeated from a one-value Series: pl.repeat is a query, which one organisation's
-    # few entities would pay for each column.
-    out = pl.Series(col, [fill], dtype=frame.schema[col]).new_from_index(0, n)
-    if frame.height:
-        out = out.scatter(frame.get_column(key), frame.get_column(col))
-    return out
+def _summed(rows: pl.DataFrame, col: str, n: int) -> pl.Series:
+    """The sum of ``col`` over the rows of each entity number ``eid`` (below ``n``), as a
+    column of ``n`` rows in entity order; 0 for an entity without rows."""
+    out = np.zeros(n, dtype=np.int64)
+    np.add.at(out, rows.get_column("eid").to_numpy(), rows.get_column(col).to_numpy())
+    return pl.Series(col, out)
+
+
+def _any_of(rows: pl.DataFrame, col: str, n: int) -> pl.Series:
+    """Whether any row of each entity number ``eid`` (below ``n``) has ``col`` true, as
+    a column of ``n`` rows in entity order."""
+    out = np.zeros(n, dtype=bool)
+    out[rows.get_column("eid").filter(rows.get_column(col)).to_numpy()] = True
+    return pl.Series(col, out)
+
+
+def _earliest(rows: pl.DataFrame, n: int) -> pl.Series:
+    """The earliest ``_day`` (a day number) of each head office number ``head`` (below
+    ``n``) as the date ``next_change``, in head office order; null without rows."""
+    day = np.full(n, _NOT_AFTER, dtype=np.int64)
+    np.minimum.at(day, rows.get_column("head").to_numpy(), rows.get_column("_day").to_numpy())
+    found = day < _NOT_AFTER
+    dates = pl.Series("next_change", np.where(found, day, 0).astype(np.int32)).cast(pl.Date)
+    # A null repeated from a one-value Series: pl.repeat is a query, which one
+    # organisation's few entities would pay for.
+    none = pl.Series("next_change", [None], dtype=pl.Date).new_from_index(0, n)
+    return dates.zip_with(pl.Series(found), none)
 
 
 #: The prepared records' columns that scoring reads.
@@ -671,12 +693,13 @@ def _horizons(cat: Catalogue) -> list[int]:
 
 
 def _lists(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
-    """Black, abnormal and red-list conditions per entity (DOMAIN.md §5).
+    """Black, abnormal and red-list conditions of records (DOMAIN.md §5): ``eid`` and
+    one column per condition, for the records meeting any.
 
-    Each condition is decided per record first (a null counts as not met); only the
-    few records meeting one are grouped, and an entity without any is absent (the
-    caller reads absent as not met). Grouping millions of records with five filtered
-    aggregates each cost over a second at a million organisations.
+    Each condition is decided per record (a null counts as not met); an entity meets
+    one when any of its records does, and an entity without such records is absent
+    (the caller reads absent as not met). Grouping millions of records with five
+    filtered aggregates each cost over a second at a million organisations.
     """
     esc = pl.col(f"_m{cat.lists.abnormal_escalation_months}")
     look = pl.col(f"_m{cat.lists.red_lookback_months}")
@@ -696,11 +719,8 @@ def _lists(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
         & (t < look),
     }
     names = list(conditions)
-    return (
-        rec.select("eid", *[c.fill_null(False).alias(n) for n, c in conditions.items()])
-        .filter(pl.any_horizontal(names))
-        .group_by("eid")
-        .agg(pl.col(names).any())
+    return rec.select("eid", *[c.fill_null(False).alias(n) for n, c in conditions.items()]).filter(
+        pl.any_horizontal(names)
     )
 
 
@@ -709,19 +729,15 @@ _NOT_AFTER = 1 << 40
 
 
 def _next_change(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
-    """Earliest date after ``t`` on which any record of the organisation changes state.
+    """Records' earliest dates after ``t`` on which they change state: ``head`` and
+    ``_day`` (a day number) of each record that has one (nulls skipped). The
+    organisation's next change is the earliest of its records'.
 
-    Each record's earliest such date first (nulls skipped), then one minimum per head
-    office over the records that have one. In day numbers: a when/then per candidate
-    inside ``min_horizontal`` comes out one row long in Polars 1.44 when a column is
-    one literal value (see :func:`prepare_records`).
+    In day numbers: a when/then per candidate inside ``min_horizontal`` comes out one
+    row long in Polars 1.44 when a column is one literal value (see
+    :func:`prepare_records`).
     """
     candidates = [pl.col("decided_on"), pl.col("end")] + [pl.col(f"_m{m}") for m in _horizons(cat)]
     day = [c.cast(pl.Int64) + (c <= t).cast(pl.Int64) * _NOT_AFTER for c in candidates]
     first = pl.min_horizontal(day).alias("_day")
-    return (
-        rec.select("head", first)
-        .filter(pl.col("_day") < _NOT_AFTER)
-        .group_by("head")
-        .agg(pl.col("_day").min().cast(pl.Int32).cast(pl.Date).alias("next_change"))
-    )
+    return rec.select("head", first).filter(pl.col("_day") < _NOT_AFTER)
