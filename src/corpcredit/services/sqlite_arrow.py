@@ -225,11 +225,10 @@ def _run_jobs(
     with at most one child per processor, each given its next job when it says
     ``done``; the last error line of every child that failed. ``on_done(n)`` is
     called once job ``n``'s output is complete, while the others run on; ``stop``,
-    once set, ends the reading as an interrupt would. After a
-    failure no job is handed out (the caller reads everything again another way).
-    A child's errors go to a file in ``directory`` (a pipe nobody reads while it
-    works could fill and stall it). No child outlives the call, whatever happens
-    in it.
+    once set, ends the reading as an interrupt would. After a failure no job is
+    handed out (the caller reads everything again another way). A child's errors go
+    to a file in ``directory`` (a pipe nobody reads while it works could fill and
+    stall it). No child outlives the call, whatever happens in it.
     """
     pending = list(enumerate(zip(jobs, outputs, strict=True)))[::-1]  # popped from the end
     children: list[tuple[subprocess.Popen[str], Path]] = []
