@@ -211,30 +211,48 @@ def _alive(pids: list[int]) -> list[int]:
     return [p.pid for p in children if p.pid in pids and p.status() != psutil.STATUS_ZOMBIE]
 
 
+_USCIS: tuple[sa.Select[Any], dict[str, pl.DataType]] = (
+    sa.select(entities.c.usci),
+    {"usci": pl.Utf8()},
+)
+
+
+def _two_readers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hand_out: Any
+) -> tuple[Engine, list[int]]:
+    """An empty registry read by two readers, each hand-out going through ``hand_out``
+    (called with the pids so far and the real hand-out's arguments) first."""
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    real = sqlite_arrow._hand_out
+    calls: list[int] = []
+
+    def spied(child: Any, pending: Any, running: Any) -> None:
+        calls.append(child.pid)
+        hand_out(calls)
+        real(child, pending, running)
+
+    monkeypatch.setattr(sqlite_arrow, "_hand_out", spied)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    return engine, calls
+
+
 def test_a_read_interrupted_midway_leaves_no_reader_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C reaches the caller, which is working while the readers read."""
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
-    upgrade(engine)
-    query = (sa.select(entities.c.usci), {"usci": pl.Utf8()})
-    real = sqlite_arrow._hand_out
-    calls: list[int] = []
     started = threading.Event()
 
-    def slow(child: Any, pending: Any, running: Any) -> None:
-        calls.append(child.pid)
+    def slow(calls: list[int]) -> None:
         if len(calls) == 2:  # both readers have their first query
             started.set()
             time.sleep(0.5)  # and will still be reading when the caller is interrupted
-        real(child, pending, running)
 
-    monkeypatch.setattr(sqlite_arrow, "_hand_out", slow)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    engine, calls = _two_readers(tmp_path, monkeypatch, slow)
     with (
         engine.connect() as conn,
         pytest.raises(KeyboardInterrupt),
-        sqlite_arrow.reading(conn, [query] * 6) as reads,
+        sqlite_arrow.reading(conn, [_USCIS] * 6) as reads,
     ):
         assert reads is not None and started.wait(30)
         raise KeyboardInterrupt
@@ -245,20 +263,11 @@ def test_a_read_interrupted_midway_leaves_no_reader_behind(
 def test_a_reader_failing_midway_gives_none_and_leaves_no_reader_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
-    upgrade(engine)
-    query = (sa.select(entities.c.usci), {"usci": pl.Utf8()})
-    real = sqlite_arrow._hand_out
-    calls: list[int] = []
-
-    def broken(child: Any, pending: Any, running: Any) -> None:
-        calls.append(child.pid)
+    def broken(calls: list[int]) -> None:
         if len(calls) == 3:  # after the readers got their first queries
             raise RuntimeError("pipe gone")
-        real(child, pending, running)
 
-    monkeypatch.setattr(sqlite_arrow, "_hand_out", broken)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    engine, calls = _two_readers(tmp_path, monkeypatch, broken)
     with engine.connect() as conn:
-        assert read_frames(conn, [query] * 6) is None
+        assert read_frames(conn, [_USCIS] * 6) is None
     assert len(set(calls)) == 2 and not _alive(calls)
