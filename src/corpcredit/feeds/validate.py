@@ -271,9 +271,27 @@ def _padded_columns(df: pl.DataFrame, names: Sequence[str]) -> set[str]:
     return _padded_by_query(df, present)
 
 
+#: A column whose first rows hold at most one distinct value in this many is searched
+#: for padding among its distinct values (source, kind, tier, grade: a handful in
+#: millions of rows), where finding them costs less than a scan of every row.
+_FEW_DISTINCT = 16
+_SAMPLE_ROWS = 8192
+
+
 def _padded_by_query(df: pl.DataFrame, present: list[str]) -> set[str]:
+    """:func:`_padded_columns` by one query; a value is padded or not whichever row it is
+    in, so a column of few distinct values is searched among them (at 4.9 M records:
+    source, kind, tier and grade 0.13-0.36 s each to 0.04-0.17 s of processor time).
+    """
+    rows = min(df.height, _SAMPLE_ROWS)
+    sample = df.head(rows).select(pl.col(n).n_unique() for n in present).row(0)
+    few = {n for n, k in zip(present, sample, strict=True) if k * _FEW_DISTINCT <= rows}
+
     def edge(name: str) -> pl.Expr:
-        return pl.col(name).cast(pl.Utf8).str.contains(_PADDED).any().alias(name)
+        s = pl.col(name).cast(pl.Utf8)
+        if name in few:
+            s = s.unique()
+        return s.str.contains(_PADDED).any().alias(name)
 
     flags = df.select(edge(n) for n in present).row(0)
     return {n for n, padded in zip(present, flags, strict=True) if padded}
