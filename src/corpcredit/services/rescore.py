@@ -524,49 +524,44 @@ def rescore_all(
         waited = time.perf_counter() - t2
         report("writing results", 0, None)
 
-        # The records the lists need are prepared, then the list windows computed
-        # (Polars, no GIL), while SQLite writes the results and the list entries.
+        # The list windows are computed (Polars, no GIL) while SQLite writes the results,
+        # from records prepared once for them and for the list entries.
         on_lists = listed(out)
+
+        def lists_ahead() -> tuple[pl.DataFrame, pl.DataFrame]:
+            prep = prepare_listed(frames, out, cat, entries)
+            return prep, list_windows_frame(frames, out, cat, as_of, prep, on_lists)
+
         with ThreadPoolExecutor(1, thread_name_prefix="corpcredit-windows") as pool:
-            prepared = pool.submit(prepare_listed, frames, out, cat, entries)
-            windows = pool.submit(
-                lambda: list_windows_frame(frames, out, cat, as_of, prepared.result(), on_lists)
-            )
+            ahead_lists = pool.submit(lists_ahead)
             replace_results(conn, out, frames.entities, _now(), scoped=False, current=current)
-            report("updating list entries", 0, None)
-            t3 = time.perf_counter()
-            changes = update_list_entries(
-                conn,
-                frames,
-                out,
-                cat,
-                as_of,
-                scoped=False,
-                current=entries,
-                prep=prepared.result(),
-                on_lists=on_lists,
-            )
-            t4 = time.perf_counter()
             report("writing list windows", 0, None)
+            prep, windows = ahead_lists.result()
             replace_list_windows(
-                conn,
-                frames,
-                out,
-                cat,
-                as_of,
-                scoped=False,
-                windows=windows.result(),
-                current=windows_now,
+                conn, frames, out, cat, as_of, scoped=False, windows=windows, current=windows_now
             )
         report("indexing changed names", 0, None)
         update_name_index(conn, scoped=False, stale=stale)
-        t5 = time.perf_counter()
+        t3 = time.perf_counter()
+        report("updating list entries", 0, None)
+        changes = update_list_entries(
+            conn,
+            frames,
+            out,
+            cat,
+            as_of,
+            scoped=False,
+            current=entries,
+            prep=prep,
+            on_lists=on_lists,
+        )
+        t4 = time.perf_counter()
         report("scanning watched organisations", 0, None)
         scan_rescored(conn)
-        t6 = time.perf_counter()
+        t5 = time.perf_counter()
     seconds = {
-        "load": t1 - t0 + waited, "score": t2 - t1, "write": t5 - t2 - waited - (t4 - t3),
-        "lists": t4 - t3, "monitor": t6 - t5,
+        "load": t1 - t0 + waited, "score": t2 - t1, "write": t3 - t2 - waited,
+        "lists": t4 - t3, "monitor": t5 - t4,
     }  # fmt: skip
     return _summary(frames, out.warnings, changes, seconds)
 
