@@ -132,7 +132,8 @@ def list_windows_frame(
         return pl.DataFrame(schema=WINDOW_SCHEMA)
     if prep is None:
         prep = prepare_listed(frames, out, cat)
-    own = prep.join(on_lists.select("usci").unique(), on="usci", how="semi")
+    # Lazily: only the columns the spans need are gathered from the prepared records.
+    own = prep.lazy().join(on_lists.lazy().select("usci").unique(), on="usci", how="semi")
     windows = _windows(_spans(own, cat, as_of), cat, as_of).join(on_lists, on=_KEYS, how="semi")
     red = windows.filter(pl.col("list") == "red")
     if red.height:
@@ -145,7 +146,7 @@ def list_windows_frame(
     return windows.select(list(WINDOW_SCHEMA)).cast(WINDOW_SCHEMA)  # type: ignore[arg-type]
 
 
-def _spans(prep: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
+def _spans(prep: pl.LazyFrame, cat: Catalogue, t: date) -> pl.DataFrame:
     """Each interval in which a record keeps its entity on a list (``lists._intervals``)."""
     rows = prep.filter(pl.col("decided_on") <= t)
     serious = pl.col("tier_eff") == "serious"
@@ -184,7 +185,7 @@ def _spans(prep: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
     ]
     spans = pl.concat(parts)
     # A record ended on the day it would have put the entity on a list never counts.
-    return spans.filter(pl.col("end").is_null() | (pl.col("start") < pl.col("end")))
+    return spans.filter(pl.col("end").is_null() | (pl.col("start") < pl.col("end"))).collect()
 
 
 def _repair_months(spans: pl.DataFrame, cat: Catalogue) -> pl.DataFrame:
@@ -244,6 +245,8 @@ def _windows(spans: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
         pl.col("end").cast(pl.Utf8).alias("ends_on"),
         pl.col("repair_from").cast(pl.Utf8),
     ).struct.json_encode()
+    # Encoded before grouping: in the aggregation, the encoding costs three times more.
+    grounds = grounds.with_columns(encoded.alias("_json"))
     return grounds.group_by("_n", maintain_order=True).agg(
         pl.col("usci").first(),
         pl.col("list").first(),
@@ -256,39 +259,49 @@ def _windows(spans: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
         .then(None)
         .otherwise(pl.col("repair_from").max())
         .alias("earliest_repair"),
-        (pl.lit("[") + encoded.str.join(",") + pl.lit("]")).alias("grounds"),
+        (pl.lit("[") + pl.col("_json").str.join(",") + pl.lit("]")).alias("grounds"),
     )
 
 
-def _change_days(prep: pl.DataFrame, recs: pl.DataFrame, cat: Catalogue, t: date) -> pl.DataFrame:
-    """(head_usci, d): the days in [first decision, horizon] on which a record of the
-    organisation starts, ends or crosses a list horizon (``scoring.change_dates``)."""
+def _change_days(prep: pl.LazyFrame, first: pl.LazyFrame, cat: Catalogue, t: date) -> pl.LazyFrame:
+    """(h, d): the days in [first decision, horizon] on which a record of organisation
+    number ``h`` starts, ends or crosses a list horizon (``scoring.change_dates``).
+
+    ``prep``: the organisations' prepared records decided by ``t`` (h, decided_on, end);
+    ``first``: each organisation's first decision (h, _start).
+    """
     months = sorted({cat.lists.abnormal_escalation_months, cat.lists.red_lookback_months})
     decided, end = pl.col("decided_on"), pl.col("end")
-    # Organisations by number (numbered once, eagerly: a lazy unique has no order):
-    # a million days are made unique as integers, not text.
-    heads = recs.select("head_usci").unique().with_row_index("h").lazy()
-    own = prep.lazy().join(heads, on="head_usci").select("h", "decided_on", "end")
     days = pl.concat(
         [
-            own.select("h", day.alias("d"))
+            prep.select("h", day.alias("d"))
             for day in [decided, end, *(decided.dt.offset_by(f"{m}mo") for m in months)]
         ]
     ).drop_nulls("d")
-    first = recs.lazy().join(heads, on="head_usci").group_by("h").agg(decided.min().alias("_start"))
-    last = own.group_by("h").agg(end.max().alias("_end"))
+    last = prep.group_by("h").agg(end.max().alias("_end"))
     bounds = first.join(last, on="h", how="left").with_columns(
         pl.max_horizontal(pl.col("_end").fill_null(t), pl.lit(t, dtype=pl.Date)).alias("_end")
     )
     inside = days.join(bounds, on="h").filter(pl.col("d").is_between("_start", "_end"))
+    # Made unique as one integer per (organisation, day): a million pairs of columns
+    # cost several times more to compare than one column.
     every = pl.concat(
         [
-            inside.select("h", "d"),
-            bounds.select("h", pl.col("_start").alias("d")),
-            bounds.select("h", pl.col("_end").alias("d")),
+            inside.select(_day_key("h", "d")),
+            bounds.select(_day_key("h", "_start")),
+            bounds.select(_day_key("h", "_end")),
         ]
     ).unique()
-    return every.join(heads, on="h").select("head_usci", "d").collect()
+    return every.select(
+        (pl.col("_key") // _DAYS).cast(pl.Int32).alias("h"),
+        (pl.col("_key") % _DAYS - _DAY0).cast(pl.Int32).cast(pl.Date).alias("d"),
+    )
+
+
+def _day_key(number: str, day: str) -> pl.Expr:
+    """One integer for (a number, a day): ordered by number, then day."""
+    at = pl.col(day).cast(pl.Int64) + _DAY0
+    return (pl.col(number).cast(pl.Int64) * _DAYS + at).alias("_key")
 
 
 def _red_days(
@@ -298,8 +311,11 @@ def _red_days(
     cat: Catalogue,
     t: date,
 ) -> pl.DataFrame:
-    """The asked ``(usci, d)`` on which the entity is red, seeing the records decided
-    by ``t``: the kernel's red rule evaluated on many days at once.
+    """The asked ``(e, d)`` on which entity number ``e`` is red, seeing the records
+    decided by ``t``: the kernel's red rule evaluated on many days at once.
+
+    ``members``: the entities of the organisations asked about, numbered ``e``;
+    ``prep``: their prepared records decided by ``t``, with their ``e``.
 
     The lines and their amounts (own points, shares travelling inside the
     organisation) come from one kernel run in which every record decided by ``t``
@@ -318,10 +334,11 @@ def _red_days(
     keys = ["source", "record_id"]
     kept = prep.select([c for c in RECORD_SCHEMA if c != "ends_on"])
     forever = kept.with_columns(pl.lit(_FAR, dtype=pl.Date).alias("ends_on"))
-    lines = score(members, forever, None, cat, t).contributions.lazy()
+    entities = members.drop("e")
+    lines = score(entities, forever, None, cat, t).contributions.lazy()
     # Entities by number, so the sort and joins below are on integers.
-    numbers = members.lazy().select("usci", pl.int_range(pl.len(), dtype=pl.Int32).alias("e"))
-    own = prep.lazy().join(numbers, on="usci")
+    numbers = members.lazy().select("usci", "e")
+    own = prep.lazy()
     decided, ends = pl.col("decided_on"), pl.col("end").fill_null(_FAR)
     # A minor record counts while a serious record of its owner decided no later is
     # in force. Those start no later than it does, so from its decision on they
@@ -368,9 +385,14 @@ def _red_days(
     def counting(name: str) -> list[pl.Expr]:
         return [(pl.lit(1, dtype=pl.Int64) if v == name else zero).alias(v) for v in values]
 
+    # Lines meet their records' spans on a hash of the record key (equal keys hash
+    # alike), the keys compared after: a join on two text columns costs twice as much.
+    spans = spans.with_columns(_pair_hash(*keys)).rename({k: f"_{k}" for k in keys})
     intervals = [
         lines.select("usci", pl.col("record_source").alias("source"), "record_id", "points_h")
-        .join(spans, on=keys)
+        .with_columns(_pair_hash(*keys))
+        .join(spans, on="_hash")
+        .filter(pl.all_horizontal(pl.col(k) == pl.col(f"_{k}") for k in keys))
         .join(numbers, on="usci")
         .select(
             "e", "_from", "_to", pl.col("points_h").cast(pl.Int64).fill_null(0), *counting("")[1:]
@@ -401,9 +423,7 @@ def _red_days(
             spells.filter(pl.col("_to") < _FAR).select(
                 key(pl.col("_to"), 0), *[-pl.col(v) for v in values]
             ),
-            asks.lazy()
-            .join(numbers, on="usci")
-            .select(key(pl.col("d"), 1), *[zero.alias(v) for v in values]),
+            asks.lazy().select(key(pl.col("d"), 1), *[zero.alias(v) for v in values]),
         ]
     ).sort("_key")
     entity = pl.col("_key") // (2 * _DAYS)
@@ -434,7 +454,11 @@ def _red_days(
             & (pl.col("recent_bad") == 0)
         )
     )
-    return state.filter(red).join(numbers, on="e").select("usci", "d").collect()
+    return state.filter(red).select("e", "d").collect()
+
+
+def _pair_hash(first: str, second: str) -> pl.Expr:
+    return (pl.col(first).hash(1) ^ pl.col(second).hash(2)).alias("_hash")
 
 
 def _exact_red(
@@ -445,36 +469,46 @@ def _exact_red(
     ``listed_prep`` holds the prepared records of every member of the organisations
     of ``red`` (:func:`corpcredit.services.materialise.prepare_listed`).
     """
+    # Organisations (h) and their members (e) by number, so that the days below are
+    # joined, grouped and sorted as integers, not text.
     heads = frames.entities.select("usci", "head_usci")
-    red = red.join(heads, on="usci", how="left")
-    members = frames.entities.join(red.select("head_usci").unique(), on="head_usci", how="semi")
+    orgs = (
+        red.select("usci")
+        .join(heads, on="usci")
+        .select("head_usci")
+        .unique()
+        .with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("h"))
+    )
+    members = frames.entities.join(orgs, on="head_usci").with_columns(
+        pl.int_range(pl.len(), dtype=pl.Int32).alias("e")
+    )
+    red = red.join(members.select("usci", "e", "h"), on="usci")
     # Each organisation's first decision, withdrawn records and all: only the two
     # columns it needs are taken from the registry's records.
-    recs = (
+    first = (
         frames.records.lazy()
         .select("usci", "decided_on")
         .filter(pl.col("decided_on") <= t)
-        .join(members.lazy().select("usci", "head_usci"), on="usci")
-        .collect()
+        .join(members.lazy().select("usci", "h"), on="usci")
+        .group_by("h")
+        .agg(pl.col("decided_on").min().alias("_start"))
     )
     # Records are prepared one by one: those decided by t of these members are theirs.
-    prep = (
-        listed_prep.filter(pl.col("decided_on") <= t)
-        .join(members.select("usci"), on="usci", how="semi")
-        .join(heads, on="usci")
+    prep = listed_prep.filter(pl.col("decided_on") <= t).join(
+        members.select("usci", "e", "h"), on="usci"
     )
-    days = _change_days(prep, recs, cat, t)
+    days = _change_days(prep.lazy(), first, cat, t).collect()
     # Each red entity with every change day of its organisation, and the last one
     # up to t (the state of t holds from then).
     d, start, end = pl.col("d"), pl.col("entered_on"), pl.col("scheduled_exit")
     day = pl.lit(t, dtype=pl.Date)
-    per = red.join(days, on="head_usci")
-    per = per.join(per.filter(d <= day).group_by("usci").agg(d.max().alias("_last")), on="usci")
+    per = red.join(days, on="h")
+    per = per.join(per.filter(d <= day).group_by("e").agg(d.max().alias("_last")), on="e")
     ask = ((start <= d) & (d < day) & (d != pl.col("_last"))) | (
         (day < d) & (end.is_null() | (d < end))
     )
-    red_on = _red_days(per.filter(ask).select("usci", "d"), members, prep, cat, t)
-    per = per.join(red_on.with_columns(pl.lit(True).alias("_red")), on=["usci", "d"], how="left")
+    red_on = _red_days(per.filter(ask).select("e", "d"), members.drop("h"), prep, cat, t)
+    per = per.join(red_on.with_columns(pl.lit(True).alias("_red")), on=["e", "d"], how="left")
     # Before the red records' stretch, and from its end, the entity is not red.
     is_red = (
         (pl.col("_red").fill_null(False) | (d == pl.col("_last")))
@@ -483,10 +517,15 @@ def _exact_red(
     )
     # Walking back from t: the run of red days ends below at the last day not red.
     not_red_before = d.filter((d < day) & ~is_red).max()
-    return per.group_by("usci").agg(
-        d.filter((d < day) & (not_red_before.is_null() | (d > not_red_before)))
-        .min()
-        .fill_null(day)
-        .alias("entered_on"),
-        d.filter((d > day) & ~is_red).min().alias("scheduled_exit"),
+    return (
+        per.group_by("e")
+        .agg(
+            pl.col("usci").first(),
+            d.filter((d < day) & (not_red_before.is_null() | (d > not_red_before)))
+            .min()
+            .fill_null(day)
+            .alias("entered_on"),
+            d.filter((d > day) & ~is_red).min().alias("scheduled_exit"),
+        )
+        .drop("e")
     )
