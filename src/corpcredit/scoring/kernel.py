@@ -678,9 +678,13 @@ def _contribution_rows(
         ]
     )
     out = base.hstack(detail.gather(at) if rid.len() else detail.clear())
+    # A stable sort: Polars' unstable one of these five keys takes over half as long
+    # again (1.6 M lines at a million organisations: 0.45-0.56 s of processor time
+    # against 0.27-0.30 s, under load). A record's key is unique, so no two lines tie
+    # and either sort gives one order.
     return (
         out.lazy()
-        .sort("eid", "role", "from_eid", "record_source", "record_id")
+        .sort("eid", "role", "from_eid", "record_source", "record_id", maintain_order=True)
         .with_columns(pl.col("role").replace_strict(_ROLES, return_dtype=pl.Utf8))
         .select(conformed(CONTRIBUTION_SCHEMA, CONTRIBUTION_SCHEMA))
         .collect()
