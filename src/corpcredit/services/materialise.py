@@ -249,7 +249,10 @@ def replace_rows(
 
 
 def list_basis(
-    frames: KernelInputs, cat: Catalogue, as_of: date, prep: pl.DataFrame | None = None
+    frames: KernelInputs,
+    cat: Catalogue,
+    as_of: date,
+    prep: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> pl.DataFrame:
     """The in-force records behind each possible list entry, with the date each starts it.
 
@@ -260,9 +263,9 @@ def list_basis(
     :func:`corpcredit.scoring.prepare_records` of ``frames``, when already at hand.
     """
     if prep is None:
-        prep = prepare_records(frames.records, frames.events, cat, None).collect()
-    if prep.is_empty():
-        return pl.DataFrame(schema=_BASIS_SCHEMA)
+        prep = prepare_records(frames.records, frames.events, cat, None)
+    # Lazily: each list's rows are gathered with only the columns the basis keeps.
+    prep = prep.lazy()
     t = pl.lit(as_of, dtype=pl.Date)
     months = cat.lists.abnormal_escalation_months
     escalation = pl.col("decided_on").dt.offset_by(f"{months}mo")
@@ -289,7 +292,7 @@ def list_basis(
         )
         for name, (mask, start) in parts.items()
     ]
-    return pl.concat(frames_out).cast(_BASIS_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat(frames_out).cast(_BASIS_SCHEMA).collect()  # type: ignore[arg-type]
 
 
 #: Up to this many results (one organisation), list flags are read in Python.
@@ -363,7 +366,7 @@ def prepare_listed(
 def _entries(
     frames: KernelInputs,
     listed: pl.DataFrame,
-    prep: pl.DataFrame,
+    prep: pl.LazyFrame,
     cat: Catalogue,
     as_of: date,
 ) -> pl.DataFrame:
@@ -393,8 +396,9 @@ def _entries(
     return entries.with_columns(pl.col("start").fill_null(as_of), pl.col("basis").fill_null("[]"))
 
 
-def _ends(prep: pl.DataFrame) -> dict[tuple[str, str], date | None]:
-    return {(s, r): e for s, r, e in prep.select("source", "record_id", "end").iter_rows()}
+def _ends(prep: pl.LazyFrame) -> dict[tuple[str, str], date | None]:
+    rows = prep.select("source", "record_id", "end").collect().iter_rows()
+    return {(s, r): e for s, r, e in rows}
 
 
 def _left_on(
@@ -477,8 +481,9 @@ def update_list_entries(
     if prep is None:
         prep = prepare_listed(frames, out, cat, current)
     relevant = pl.concat([on_lists.select("usci"), current.select("usci")]).unique()
-    prep = prep.join(relevant, on="usci", how="semi")
-    wanted = _entries(frames, on_lists, prep, cat, as_of)
+    # Lazily: the prepared records are wide, and only a few of their columns are used.
+    own = prep.lazy().join(relevant.lazy(), on="usci", how="semi")
+    wanted = _entries(frames, on_lists, own, cat, as_of)
     keys = ["usci", "list"]
     entering = wanted.join(current, on=keys, how="anti")
     if entering.height:
@@ -494,7 +499,7 @@ def update_list_entries(
     cols = list_entries.c
     leaving = current.join(wanted, on=keys, how="anti")
     if leaving.height:
-        ends = _ends(prep.join(leaving.select("usci").unique(), on="usci", how="semi"))
+        ends = _ends(own.join(leaving.lazy().select("usci").unique(), on="usci", how="semi"))
         params = [
             {"_id": i, "_left": _left_on(b, e, ends, as_of)}
             for i, e, b in leaving.select("id", "entered_on", "old_basis").iter_rows()
