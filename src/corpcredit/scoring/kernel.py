@@ -113,9 +113,13 @@ def _entities_frame(entities: Frame) -> pl.DataFrame:
     return _sorted_entities(entities, with_order=False)[0]
 
 
-def _sorted_entities(entities: Frame, *, with_order: bool) -> tuple[pl.DataFrame, pl.Series | None]:
+def _sorted_entities(
+    entities: Frame, *, with_order: bool, parents: bool = True
+) -> tuple[pl.DataFrame, pl.Series | None]:
     """:func:`_entities_frame`, and with ``with_order`` the row of ``entities`` each
-    row came from (None otherwise)."""
+    row came from (None otherwise). Without ``parents``, ``parent_usci`` is left out
+    (a caller that has the head offices already need not reorder a million of them).
+    """
     if isinstance(entities, pl.DataFrame):
         names = entities.columns
     else:
@@ -123,9 +127,8 @@ def _sorted_entities(entities: Frame, *, with_order: bool) -> tuple[pl.DataFrame
     np_expr = pl.col("usci").cast(pl.Utf8).str.slice(0, 2) == "92"
     if "natural_person" in names:
         np_expr = pl.coalesce(pl.col("natural_person").cast(pl.Boolean), np_expr)
-    query = entities.lazy().select(
-        *conformed(names, ENTITY_SCHEMA), np_expr.alias("natural_person")
-    )
+    schema = ENTITY_SCHEMA if parents else {"usci": ENTITY_SCHEMA["usci"]}
+    query = entities.lazy().select(*conformed(names, schema), np_expr.alias("natural_person"))
     if not with_order and isinstance(entities, pl.DataFrame) and entities.height < _KEYED_SORT_FROM:
         return query.sort("usci").collect(), None
     frame = query.collect()
@@ -195,18 +198,41 @@ def prepare_records(
     small rule table; event effects are computed on the few records that have events
     and scattered back by row position.
     """
-    rec = conform(records, RECORD_SCHEMA).with_columns(
-        pl.coalesce("recorded_at", midnight_china("decided_on")).alias("recorded_at")
-    )
+    return _prepare(records, events, cat, known_at, drop_withdrawn=drop_withdrawn, full=True)
+
+
+#: The rule columns the kernel itself reads (the key and whether it was a grade only
+#: go to callers of :func:`prepare_records`).
+_UNSCORED_RULE_COLUMNS = ("key", "graded")
+
+
+def _prepare(
+    records: Frame,
+    events: Frame | None,
+    cat: Catalogue,
+    known_at: datetime | None,
+    *,
+    drop_withdrawn: bool,
+    full: bool,
+) -> pl.LazyFrame:
+    """:func:`prepare_records`; without ``full``, only what the kernel reads: no
+    ``key`` or ``graded``, and ``recorded_at`` as given unless a knowledge time needs
+    its default (4.9 M records each gathered or computed for nothing otherwise)."""
+    rec = conform(records, RECORD_SCHEMA)
     k = to_utc(known_at) if known_at is not None else None
+    if full or k is not None:
+        rec = rec.with_columns(
+            pl.coalesce("recorded_at", midnight_china("decided_on")).alias("recorded_at")
+        )
     if k is not None:
         rec = rec.filter(pl.col("recorded_at") <= k)
     # Most organisations have no events: then no record has an effect, and the steps
     # that find the effects are skipped (a few rows would pay a query for each).
     eventless = events is None or (isinstance(events, pl.DataFrame) and events.is_empty())
     rules = rules_frame(cat)
+    skip = () if full else _UNSCORED_RULE_COLUMNS
     rec = rec.with_columns(rule_row(cat, rules).alias("_rule")).with_columns(
-        per_catalogue(cat, "rule_columns", lambda: _rule_columns(rules))
+        per_catalogue(cat, f"rule_columns{skip}", lambda: _rule_columns(rules, skip))
     )
     if eventless:
         rec = rec.with_columns(_NO_EFFECTS)
@@ -235,13 +261,13 @@ def prepare_records(
     )
 
 
-def _rule_columns(rules: pl.DataFrame) -> list[pl.Expr]:
-    """Each record's rule columns, gathered from the rule table by its row ``_rule``
-    (null where it has none)."""
+def _rule_columns(rules: pl.DataFrame, skip: tuple[str, ...] = ()) -> list[pl.Expr]:
+    """Each record's rule columns but ``skip``, gathered from the rule table by its row
+    ``_rule`` (null where it has none)."""
     return [
         pl.lit(rules.get_column(c)).gather(pl.col("_rule")).alias(c)
         for c in rules.columns
-        if c != "kind"
+        if c != "kind" and c not in skip
     ]
 
 
@@ -413,7 +439,7 @@ def _score_polars(
     heads: tuple[np.ndarray, list[str]] | None = None,
 ) -> ScoreOutput:
     """:func:`score` by Polars queries, for any number of rows."""
-    ent, order = _sorted_entities(entities, with_order=heads is not None)
+    ent, order = _sorted_entities(entities, with_order=heads is not None, parents=heads is None)
     if heads is None or order is None:
         head_idx, warnings = head_indices(ent)
     else:
@@ -429,7 +455,9 @@ def _score_polars(
     )
     t = pl.lit(as_of, dtype=pl.Date)
 
-    prep = prepare_records(records, events, cat, known_at, drop_withdrawn=False).collect()
+    prep = _prepare(
+        records, events, cat, known_at, drop_withdrawn=False, full=keep_prepared
+    ).collect()
     # A narrow join finds each record's entity; the wide frame is never joined. The
     # frames below are put together from columns, not queried: a few records (one
     # organisation) would pay Polars' fixed cost per query for each.
