@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from corpcredit.errors import InvalidIdentifier
 from corpcredit.feeds import check_entities
+from corpcredit.feeds.validate import _odd_identifiers
+from corpcredit.ids import compact, validate_series
 from corpcredit.ids.usci import validate
 from tests.factory import usci
 
@@ -74,3 +76,42 @@ def test_identifier_cells_read_as_the_scalar_validator_reads_them(cells, tidy):
     assert errors == {(row, code) for row, (_, code) in enumerate(expected, 2) if code}
     good = dict(checked.good.select("_row", "parent_usci").rows())
     assert good == {row: value for row, (value, code) in enumerate(expected, 2) if not code}
+
+
+def _odd_by_value(column: pl.Series) -> set[tuple[object, ...]]:
+    """Each distinct identifier validated on its own by the scalar validator."""
+    odd = set()
+    for value in set(column.drop_nulls().to_list()) - {""}:
+        try:
+            code, error = validate(value), None
+        except InvalidIdentifier as exc:
+            code, error = None, exc
+        if error is None and code == value:
+            continue
+        if error is None:
+            odd.add((value, code, None, None, code.startswith("92")))
+        else:
+            odd.add((value, compact(value), error.code, error.message, None))
+    return odd
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, ROWS - 1), st.sampled_from(range(len(SHAPES))), st.integers(1, 4)),
+        min_size=1,
+        max_size=ROWS,
+    ),
+    st.sampled_from([None, True, False]),
+)
+def test_odd_identifiers_are_found_however_the_distinct_values_are(cells, distinct_first):
+    # Runs of one value (records grouped by organisation), repeats far apart, and every
+    # shape of cell: each way of finding the distinct values finds the same odd ones.
+    column = pl.Series(
+        "usci",
+        [SHAPES[s](CODES[n]) for n, s, run in cells for _ in range(run)],
+        dtype=pl.Utf8,
+    )
+    odd = _odd_identifiers(column, validate_series, distinct_first=distinct_first)
+    assert odd.height == odd.get_column("usci").n_unique()
+    assert set(odd.rows()) == _odd_by_value(column)

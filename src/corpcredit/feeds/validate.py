@@ -306,19 +306,39 @@ def _cleaned(name: str, *, padded: bool) -> pl.Expr:
 
 
 def _odd_identifiers(
-    column: pl.Series, validate_series: Callable[[pl.Series], pl.DataFrame]
+    column: pl.Series,
+    validate_series: Callable[[pl.Series], pl.DataFrame],
+    *,
+    distinct_first: bool | None = None,
 ) -> pl.DataFrame:
     """The distinct values of an identifier column, as they are once blanks become null
     (:func:`_cleaned` without trimming), that are invalid or not in normal form: the
-    value, ``normalized``, ``error_code`` and ``error_message``. Each is validated once.
+    value, ``normalized``, ``error_code`` and ``error_message``, one row each.
+
+    A value repeated in neighbouring rows (records come grouped by organisation) is
+    taken once. What remains is validated after finding its distinct values, or, where
+    they are most of it (the organisations of an entities file), as it is: finding
+    them costs about what validating them does (``distinct_first``: True or False to
+    choose, None to judge by the first rows). Either way the answer is the same.
     """
     name = column.name
-    uniq = column.cast(pl.Utf8).drop_nulls().unique()
-    uniq = uniq.filter(uniq.str.len_bytes() > 0)
-    verdicts = pl.DataFrame({name: uniq}).hstack(validate_series(uniq))
+    values = column.cast(pl.Utf8).drop_nulls()
+    values = values.filter(values.str.len_bytes() > 0)
+    if values.len() > 1:
+        # Cheap (a comparison with the row before): at a million organisations, 4.9 M
+        # records' identifiers come down to 0.7 M.
+        values = values.filter(values.ne(values.shift(1)).fill_null(True))
+    if distinct_first is None:
+        rows = min(values.len(), _SAMPLE_ROWS)
+        distinct_first = values.head(rows).n_unique() * 2 <= rows
+    if distinct_first:
+        values = values.unique()
+    verdicts = pl.DataFrame({name: values}).hstack(validate_series(values))
     odd = verdicts.filter(
         pl.col("error_code").is_not_null() | (pl.col("normalized") != pl.col(name))
     )
+    if not distinct_first and odd.height:
+        odd = odd.unique(subset=name, keep="first")
     return odd
 
 
