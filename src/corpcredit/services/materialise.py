@@ -165,8 +165,7 @@ def replace_results(
         .cast(_LINE_TYPES)  # type: ignore[arg-type]
     )
     res_plan = (
-        out.results.lazy()
-        .join(heads.lazy().select("usci", "head_usci"), on="usci", how="left")
+        _with_heads(out.results, heads)
         .join(_digests(lines_plan), on="usci", how="left")
         .with_columns(
             pl.col("lines_digest").fill_null(0),
@@ -194,6 +193,14 @@ def replace_results(
     insert_frame(conn, contributions, lines)
 
 
+def _with_heads(results: pl.DataFrame, heads: pl.DataFrame) -> pl.LazyFrame:
+    """``results`` with the ``head_usci`` of each entity from ``heads``."""
+    usci = results.get_column("usci")
+    if usci.equals(heads.get_column("usci")):  # the same entities in the same order
+        return results.lazy().with_columns(heads.get_column("head_usci"))
+    return results.lazy().join(heads.lazy().select("usci", "head_usci"), on="usci", how="left")
+
+
 #: The contribution lines as stored (and hashed): the kernel's, with the catalogue version
 #: and without the record's text (its authority and decision number, read from
 #: ``records`` where a line is shown).
@@ -208,16 +215,9 @@ def _replace_changed(
 ) -> None:
     """The whole registry's results and lines, writing only what differs from ``current``."""
     dates = current.get_column("as_of")
-    current = current.select(COMPARED).cast(res.select(COMPARED).schema)
-    gone = current.join(res, on="usci", how="anti").select("usci")
-    changed = res.join(current, on=list(COMPARED), how="anti", nulls_equal=True)
-    stale = (
-        res.select("usci", "lines_digest")
-        .join(current.select("usci", "lines_digest"), on=["usci", "lines_digest"], how="anti")
-        .select("usci")
-    )
-    replace_rows(conn, results, pl.concat([gone, changed.select("usci")]), res, res.height)
-    replace_rows(conn, contributions, pl.concat([gone, stale]), lines, res.height)
+    rewrite, relined = differences(res, current)
+    replace_rows(conn, results, rewrite, res, res.height)
+    replace_rows(conn, contributions, relined, lines, res.height)
     stamps = res.select(STAMPS).unique()
     # Read with the rest: the rows are all scanned only when some date differs.
     if stamps.height == 1 and not (dates == stamps.item(0, "as_of")).all():
@@ -227,6 +227,46 @@ def _replace_changed(
             .where(results.c.as_of.is_distinct_from(as_of))
             .values(as_of=as_of, computed_at=at)
         )
+
+
+def differences(res: pl.DataFrame, current: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The entities (``usci``) whose result row, and those whose contribution lines,
+    must be rewritten for the stored rows ``current`` to become ``res``: those whose
+    :data:`COMPARED` columns differ (nulls equal), or whose lines digest differs,
+    respectively; those with no stored row; and, in both, those stored but no longer
+    in ``res``."""
+    current = current.select(COMPARED).cast(res.select(COMPARED).schema)
+    # Each result meets the row stored for its entity in one join on usci (the key of
+    # both), then the columns are compared side by side.
+    paired = (
+        res.lazy()
+        .select(COMPARED)
+        .join(
+            current.lazy().with_columns(pl.lit(True).alias("_stored")),
+            on="usci",
+            how="left",
+            suffix="_was",
+        )
+    )
+    new = pl.col("_stored").is_null()
+    differs = [pl.col(c).ne_missing(pl.col(f"{c}_was")) for c in COMPARED if c != "usci"]
+    flags = paired.select(
+        "usci",
+        (new | pl.any_horizontal(differs)).alias("_changed"),
+        (new | pl.col("lines_digest").ne_missing(pl.col("lines_digest_was"))).alias("_stale"),
+        (~new).alias("_kept"),
+    ).collect()
+    # Rows stored for entities no longer scored (each stored row is one entity's).
+    kept = int(flags.get_column("_kept").sum())
+    gone = (
+        current.join(res, on="usci", how="anti").select("usci")
+        if kept < current.height
+        else current.clear().select("usci")
+    )
+    return (
+        pl.concat([gone, flags.filter("_changed").select("usci")]),
+        pl.concat([gone, flags.filter("_stale").select("usci")]),
+    )
 
 
 def replace_rows(
