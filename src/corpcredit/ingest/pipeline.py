@@ -14,6 +14,9 @@ audit entry ``ingest.batch``) in the last one's, so a one-record file is one
 transaction. A process killed between chunks leaves whole chunks only; running the
 same command again resumes after the last committed chunk. The quarantine report is
 written from the ``quarantine`` table at the end, so it is complete after a resume.
+On a SQLite file, from chunks of :data:`CHECKPOINT_BESIDE_ROWS` rows on, the log each
+commit leaves is checkpointed by a thread while the next chunk is read and checked,
+instead of in the commit (:class:`corpcredit.services.ingest_sql.Checkpoints`).
 """
 
 from __future__ import annotations
@@ -49,7 +52,12 @@ from corpcredit.ingest.checks import KINDS, check_chunk, check_header
 from corpcredit.ingest.context import Applied, ChunkContext
 from corpcredit.ingest.readers import FeedReader, RawChunk, open_feed
 from corpcredit.scoring.frames import CHINA_TZ
-from corpcredit.services.ingest_sql import references_by_construction, tune_for_bulk
+from corpcredit.services.ingest_sql import (
+    Checkpoints,
+    checkpoints_beside,
+    references_by_construction,
+    tune_for_bulk,
+)
 from corpcredit.services.rescore import rescore_organisations
 from corpcredit.services.sqlite_arrow import scratch_space
 from corpcredit.store import write_transaction
@@ -69,6 +77,12 @@ _REMEMBER: dict[str, Callable[[ChunkContext, pl.DataFrame], None]] = {
     "records": rec.remember_records,
     "events": evt.remember_events,
 }
+#: From a chunk of this many rows on, a SQLite file's log is checkpointed beside the
+#: writer (:class:`corpcredit.services.ingest_sql.Checkpoints`): such a chunk takes the
+#: log far past the 1,000 pages at which SQLite checkpoints in the committing call.
+#: A small ingestion (one record) leaves checkpoints to SQLite, as it usually has none.
+CHECKPOINT_BESIDE_ROWS = 10_000
+
 _RESET: dict[str, Callable[[Connection], None]] = {
     "entities": ent.reset_entities,
     "records": rec.reset_records,
@@ -184,7 +198,11 @@ def ingest_file(
     with open_feed(path) as feed:
         check_header(kind, feed.columns, str(path))
         batch_uscis = _batch_uscis(feed, chunk_rows) if kind == "entities" else None
-        with engine.connect() as conn, references_by_construction(conn):
+        with (
+            engine.connect() as conn,
+            references_by_construction(conn),
+            checkpoints_beside(conn) as checkpoints,
+        ):
             tune_for_bulk(conn)
             with conn.begin():
                 state = find_running(conn, kind, feed.info.sha256) or BatchState(
@@ -192,7 +210,19 @@ def ingest_file(
                 )
             state.chunk_rows = state.chunk_rows or chunk_rows
             with _session(conn, kind):
-                _run(conn, feed, kind, state, actor, cat, day, batch_uscis, progress, stages)
+                _run(
+                    conn,
+                    feed,
+                    kind,
+                    state,
+                    actor,
+                    cat,
+                    day,
+                    batch_uscis,
+                    progress,
+                    stages,
+                    checkpoints,
+                )
             assert state.batch_id is not None
             with conn.begin():
                 write_report(conn, state.batch_id, report)
@@ -220,6 +250,7 @@ def _run(
     batch_uscis: pl.Series | None,
     progress: IngestProgress | None,
     stages: dict[str, float],
+    checkpoints: Checkpoints,
 ) -> None:
     file = str(feed.path)
     skip = state.rows_done
@@ -251,6 +282,9 @@ def _run(
         consumed += raw.consumed
         clock.lap("check")
         checked = check_chunk(kind, raw, file, cat)
+        if raw.consumed >= CHECKPOINT_BESIDE_ROWS:
+            checkpoints.take_over()
+        checkpoints.caught_up()  # the log starts afresh in this transaction
         # Large frames (the stage, the rescore's rows) go in through scratch databases
         # written in C on SQLite (see corpcredit.services.sqlite_arrow); nothing elsewhere.
         with scratch_space(conn, _scratch_slots(conn)), write_transaction(conn):
@@ -278,6 +312,7 @@ def _run(
             if last:
                 _finish(conn, state, actor, kind, feed)
             clock.lap("commit")
+        checkpoints.committed()
         clock.lap("read")
         if progress:
             progress(state.rows_done, feed.total)
