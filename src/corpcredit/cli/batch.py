@@ -80,7 +80,9 @@ def score_command(
         transient=True,
     ) as progress:
         task = progress.add_task("reading and checking feeds", total=None)
-        inputs = load_inputs(entities, records, events, cat)
+        inputs = load_inputs(
+            entities, records, events, cat, contributions=contributions is not None
+        )
         progress.update(
             task, description=f"scoring with {workers} worker(s)", total=workers, completed=0
         )
