@@ -10,6 +10,7 @@ audit chain; no password, hash or token ever is.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -49,7 +50,16 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 12
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 _HASHER = PasswordHasher()  # argon2id with the library's recommended parameters
-_DUMMY_HASH = _HASHER.hash("corpcredit: no such account")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when no account matches, made on first need: hashing
+    is deliberately dear (about half a second of processor time), and every command
+    of the command line imports this module."""
+    return _HASHER.hash("corpcredit: no such account")
+
+
 _TOKEN_PREFIX = "cc_"
 
 
@@ -152,7 +162,7 @@ def authenticate(
             .first()
         )
         if row is None:
-            _verify(_DUMMY_HASH, password)  # the same work, so timing tells nothing
+            _verify(_dummy_hash(), password)  # the same work, so timing tells nothing
             raise AuthError("wrong username or password")
         if row["locked_until"] is not None and row["locked_until"] > now:
             raise AuthError(
