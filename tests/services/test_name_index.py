@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from corpcredit.catalogue import default_catalogue
 from corpcredit.services.name_index import (
     fold_name,
     fold_names,
@@ -16,10 +17,11 @@ from corpcredit.services.name_index import (
     text_grams,
     update_name_index,
 )
+from corpcredit.services.rescore import rescore_all
 from corpcredit.services.search import SearchPage, search
 from corpcredit.store.schema import entities, entity_aliases, search_grams, search_names
 from tests.factory import usci
-from tests.services.test_lookup_registry import GATE, HEAD, PERSON, Registry
+from tests.services.test_lookup_registry import AS_OF, GATE, HEAD, PERSON, Registry
 
 # Chinese characters, Latin letters, digits, a space and punctuation: every kind of pair.
 _ALPHABET = "北京示例控股集团華信abcxyz019 (),."
@@ -121,6 +123,27 @@ def test_the_index_catches_up_with_exactly_the_entities_that_changed(engine: Eng
     assert uscis(find(engine, "新门科技")) == [GATE]
     alias = find(engine, "老字号")
     assert (uscis(alias), alias.hits[0].matched) == ([GATE], "alias")
+
+
+def test_a_full_rescore_indexes_again_exactly_the_names_that_changed(engine: Engine) -> None:
+    """A full rescore finds the stale names from two scans read beside the registry,
+    then reads the names of those entities only."""
+    reg = Registry(engine)
+    reg.worked_example()
+    reg.materialise()
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(entities)
+            .where(entities.c.usci == GATE)
+            .values(name="杭州新门科技有限公司", name_en="Xinmen Tech", updated_at=later)
+        )
+    rescore_all(engine, AS_OF, default_catalogue())
+    assert uscis(find(engine, "新门科技")) == [GATE]
+    assert uscis(find(engine, "xinmen")) == [GATE]
+    assert uscis(find(engine, "杭州门控科技")) == []
+    with engine.begin() as conn:  # caught up: nothing is stale any more
+        assert update_name_index(conn, scoped=False) == 0
 
 
 def test_a_natural_persons_other_names_are_not_indexed(engine: Engine) -> None:

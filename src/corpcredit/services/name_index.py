@@ -145,6 +145,9 @@ def _stale(scoped: bool) -> sa.Select[Any]:
 
 _STALE = {scoped: _stale(scoped) for scoped in (False, True)}
 _CHANGED_SCOPE = sa.select(_CHANGED.c.usci)
+_NAMES_OF_CHANGED = sa.select(*[entities.c[c] for c in _ENTITY_SCHEMA]).where(
+    entities.c.usci.in_(_CHANGED_SCOPE)
+)
 
 
 def stale_names() -> tuple[sa.Select[Any], dict[str, pl.DataType]]:
@@ -156,42 +159,51 @@ def stale_names() -> tuple[sa.Select[Any], dict[str, pl.DataType]]:
 _STAMP_SCHEMA: dict[str, pl.DataType] = {"usci": pl.Utf8(), "stamp": pl.Datetime("us", "UTC")}
 
 
+_UPDATED_SCHEMA: dict[str, pl.DataType] = {
+    "usci": pl.Utf8(),
+    "updated_at": pl.Datetime("us", "UTC"),
+}
+
+
 def name_stamps() -> list[tuple[sa.Select[Any], dict[str, pl.DataType]]]:
-    """Two plain scans, of the entities and of the stamps their indexed names carry,
-    from which :func:`stale_from` finds what :func:`stale_names` selects. For a
-    caller that reads the whole registry ahead: a million index probes of the
-    anti-join in SQL cost several times the two scans and a join in Polars."""
+    """Two plain scans, of when each entity was last updated and of the stamps their
+    indexed names carry, from which :func:`stale_from` finds the entities
+    :func:`stale_names` selects. For a caller that reads the whole registry ahead: a
+    million index probes of the anti-join in SQL cost several times the two scans
+    and a join in Polars; the names themselves are read only for those entities."""
     e, n = entities.c, search_names.c
     return [
-        (sa.select(e.usci, e.name, e.name_en, e.natural_person, e.updated_at), _ENTITY_SCHEMA),
+        (sa.select(e.usci, e.updated_at), _UPDATED_SCHEMA),
         (sa.select(n.usci, n.stamp).where(n.field == "name"), _STAMP_SCHEMA),
     ]
 
 
-def stale_from(named: pl.DataFrame, stamps: pl.DataFrame) -> pl.DataFrame:
-    """The rows of the first scan of :func:`name_stamps` whose name is not indexed
-    with their current stamp."""
-    return named.join(
+def stale_from(updated: pl.DataFrame, stamps: pl.DataFrame) -> pl.DataFrame:
+    """The entities (``usci``) of the first scan of :func:`name_stamps` whose name is
+    not indexed with their current stamp."""
+    return updated.join(
         stamps, left_on=["usci", "updated_at"], right_on=["usci", "stamp"], how="anti"
-    )
+    ).select("usci")
 
 
 def update_name_index(conn: Connection, *, scoped: bool, stale: pl.DataFrame | None = None) -> int:
     """Index again the names of the entities of :data:`MEMBERS` (or of the registry)
     that changed since they were indexed; returns how many entities that was.
 
-    ``stale``: the rows of :func:`stale_names`, when the caller read them already
-    in this transaction (a full rescore reads them with the registry).
+    ``stale``: the entities (``usci``) :func:`stale_names` selects, when the caller
+    found them already in this transaction (a full rescore, from :func:`name_stamps`).
     """
-    changed = (
-        stale
-        if stale is not None
-        else fetch_frame(conn, _STALE[scoped], _ENTITY_SCHEMA, static=True)
-    )
-    if changed.is_empty():
+    if stale is None:
+        changed = fetch_frame(conn, _STALE[scoped], _ENTITY_SCHEMA, static=True)
+        keys = changed.select("usci")
+    else:
+        keys = stale.select("usci")
+    if keys.is_empty():
         return 0
     reset_temp(conn, _CHANGED)
-    insert_frame(conn, _CHANGED, changed.select("usci"))
+    insert_frame(conn, _CHANGED, keys)
+    if stale is not None:  # their names, read now: nothing has changed them since
+        changed = fetch_frame(conn, _NAMES_OF_CHANGED, _ENTITY_SCHEMA, static=True)
     _forget(conn)
     organisations = changed.filter(~pl.col("natural_person"))
     aliases = fetch_frame(

@@ -519,8 +519,8 @@ def rescore_all(
             stale = current = windows_now = None
             entries = open_entries(conn, scoped=False)
         else:
-            named, stamps, current, entries, windows_now = extra
-            stale = stale_from(named, stamps)
+            updated, stamps, current, entries, windows_now = extra
+            stale = stale_from(updated, stamps)
         waited = time.perf_counter() - t2
         report("writing results", 0, None)
 
