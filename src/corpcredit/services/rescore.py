@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 from corpcredit.catalogue import Catalogue
 from corpcredit.engines.local import score_sharded
 from corpcredit.monitoring import scan_rescored
-from corpcredit.scoring import score
+from corpcredit.scoring import score, sorted_by_usci
 from corpcredit.scoring.frames import EVENT_SCHEMA, RECORD_SCHEMA
 from corpcredit.services.ingest_sql import (
     fetch_frame,
@@ -267,7 +267,7 @@ def _reading_columns(
             frames = reads.all()
             return None if frames is None else frames[len(queries) :]
 
-        yield KernelInputs(entities_frame.sort("usci"), records_frame, events_frame), rest
+        yield KernelInputs(sorted_by_usci(entities_frame), records_frame, events_frame), rest
 
 
 def _load_columns(
