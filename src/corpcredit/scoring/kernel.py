@@ -56,7 +56,9 @@ class ScoreOutput:
     warnings: list[str] = field(default_factory=list)
     #: With ``score(..., keep_prepared=True)``: :func:`prepare_records` of every record
     #: (withdrawn ones too, flagged ``withdrawn``) as the kernel saw them, for a caller
-    #: that needs them again. None where the kernel did not prepare them in one frame.
+    #: that needs them again, and ``eid``: the row of ``results`` of each record's
+    #: entity (null: not in the registry). None where the kernel did not prepare them
+    #: in one frame.
     prepared: pl.DataFrame | None = None
 
 
@@ -497,7 +499,9 @@ def _score_polars(
         where.get_column("natural_person"),
         take("withdrawn"),
     )
-    prepared = prep if keep_prepared else None
+    # With each record's entity number (its row of the results; null: not in the
+    # registry), for a caller that picks records by entity.
+    prepared = prep.with_columns(where.get_column("eid")) if keep_prepared else None
     del prep, where
     unknown = eid.null_count()
     if unknown:

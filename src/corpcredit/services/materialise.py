@@ -366,6 +366,41 @@ def _listed_by_query(results: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _kept_rows(
+    frames: KernelInputs, out: ScoreOutput, also: pl.DataFrame | None
+) -> pl.Series | None:
+    """The rows of the kept prepared records :func:`prepare_listed` takes, found by
+    entity number (a record's row of the results) rather than by text: the entities
+    wanted are marked once, and each record looks its entity up (at a million
+    organisations, a test of 4.9 M identifiers against 200,000 cost 0.9 s of processor
+    time). None where the numbers cannot serve: the results do not list the entities
+    of ``frames`` in their order."""
+    prepared, results = out.prepared, out.results
+    if (
+        prepared is None
+        or "eid" not in prepared.columns
+        or results.is_empty()
+        or not results.get_column("usci").equals(frames.entities.get_column("usci"))
+    ):
+        return None
+    heads = frames.entities.get_column("head_usci")
+    entity = results.select(pl.any_horizontal(*LISTS)).to_series() | heads.is_in(
+        heads.filter(results.get_column("red")).implode()
+    )
+    if also is not None:
+        entity = entity | results.get_column("usci").is_in(also.get_column("usci").implode())
+    eid = prepared.get_column("eid")
+    rows = pl.Series(entity.to_numpy()[eid.fill_null(0).to_numpy()])
+    if eid.null_count():  # records of an entity not in the registry: by identifier
+        unknown = eid.is_null()
+        if also is not None:
+            asked = prepared.get_column("usci").is_in(also.get_column("usci").implode())
+            rows = (rows & ~unknown) | (unknown & asked)
+        else:
+            rows = rows & ~unknown
+    return rows & ~prepared.get_column("withdrawn")
+
+
 def prepare_listed(
     frames: KernelInputs, out: ScoreOutput, cat: Catalogue, also: pl.DataFrame | None = None
 ) -> pl.DataFrame:
@@ -394,8 +429,14 @@ def prepare_listed(
         wanted.append(also.lazy().select("usci"))
     scope = pl.concat(wanted).unique()
     if out.prepared is not None:  # one filter: the kept records are copied once
-        wanted_usci = scope.collect().get_column("usci").implode()
-        return out.prepared.filter(~pl.col("withdrawn") & pl.col("usci").is_in(wanted_usci))
+        prepared = out.prepared
+        rows = _kept_rows(frames, out, also)
+        if rows is None:
+            wanted_usci = scope.collect().get_column("usci").implode()
+            rows = prepared.select(
+                ~pl.col("withdrawn") & pl.col("usci").is_in(wanted_usci)
+            ).to_series()
+        return prepared.filter(rows).drop("eid", strict=False)
     records = frames.records.lazy().join(scope, on="usci", how="semi")
     events = frames.events.lazy().join(
         records.select("source", "record_id"), on=["source", "record_id"], how="semi"
