@@ -209,6 +209,11 @@ def test_a_failed_rescore_leaves_the_store_and_the_connection_as_they_were(
 def test_scratch_left_by_a_killed_process_is_swept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A temporary directory of this test's own: a process elsewhere (another test
+    # worker) that makes scratch space sweeps the shared one, this test's "dead" too.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     child = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
