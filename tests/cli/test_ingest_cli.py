@@ -10,14 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from corpcredit import synth
 from corpcredit.cli import app
 from corpcredit.cli.ingest import worst_exit
 from corpcredit.store import create_engine_for, upgrade
-from corpcredit.store.schema import ingest_batches
 from tests.ingest.builders import (
     AS_OF,
     ENTITY_FIELDS,
@@ -25,6 +23,7 @@ from tests.ingest.builders import (
     count,
     entity,
     ingest,
+    progress,
     record,
     rows,
     snapshot,
@@ -115,22 +114,6 @@ def test_score_and_refresh_rescore_the_registry(db_url: str, tmp_path: Path) -> 
         engine.dispose()
 
 
-def _progress(url: str) -> tuple[str, int] | None:
-    engine = create_engine_for(url)
-    try:
-        with engine.connect() as conn:
-            row = conn.execute(
-                sa.select(ingest_batches.c.status, ingest_batches.c.counts).where(
-                    ingest_batches.c.kind == "records"
-                )
-            ).first()
-    except sa.exc.OperationalError:
-        return None
-    finally:
-        engine.dispose()
-    return None if row is None else (row.status, int(row.counts["rows_done"]))
-
-
 def _cli(url: str, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CORPCREDIT_DATABASE_URL": url}
     return subprocess.Popen(
@@ -160,14 +143,14 @@ def test_a_killed_ingest_resumes_to_the_same_store_as_a_clean_one(tmp_path: Path
         deadline = time.monotonic() + 300
         state = None
         while time.monotonic() < deadline and proc.poll() is None:
-            state = _progress(killed_url)
+            state = progress(killed_url)
             if state and state[1] >= chunk:
                 break
             time.sleep(0.02)
         assert proc.poll() is None, "the ingest finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        status, done = _progress(killed_url) or ("", 0)
+        status, done = progress(killed_url) or ("", 0)
         assert status == "running" and chunk <= done < total
         killed = engines[killed_url]
         (landed,) = rows(killed, "SELECT count(*) FROM records")[0]

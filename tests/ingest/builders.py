@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from corpcredit.catalogue import default_catalogue
 from corpcredit.ids._checksum import iso7064_mod11_2_check
 from corpcredit.ingest import IngestSummary, ingest_file
+from corpcredit.store import create_engine_for
+from corpcredit.store.schema import ingest_batches
 from tests.factory import usci
 
 AS_OF = date(2026, 6, 30)
@@ -144,6 +146,25 @@ def rows(engine: Engine, sql: str, **params: Any) -> list[tuple[Any, ...]]:
 
 def count(engine: Engine, table: str) -> int:
     return int(rows(engine, f"SELECT count(*) FROM {table}")[0][0])
+
+
+def progress(url: str, kind: str = "records") -> tuple[str, int] | None:
+    """The status and rows done of the ``kind`` ingestion batch of the database at
+    ``url``, read on an engine of its own (while another process ingests into it);
+    None before there is one, or while the file cannot be read yet."""
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                sa.select(ingest_batches.c.status, ingest_batches.c.counts).where(
+                    ingest_batches.c.kind == kind
+                )
+            ).first()
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        engine.dispose()
+    return None if row is None else (row.status, int(row.counts["rows_done"]))
 
 
 def quarantine(engine: Engine) -> list[tuple[int, str, str]]:

@@ -22,7 +22,6 @@ from corpcredit import synth
 from corpcredit.ingest import pipeline
 from corpcredit.services import ingest_sql
 from corpcredit.store import create_engine_for, upgrade
-from corpcredit.store.schema import ingest_batches
 from tests.ingest.builders import (
     AS_OF,
     ENTITY_FIELDS,
@@ -30,6 +29,7 @@ from tests.ingest.builders import (
     count,
     entity,
     ingest,
+    progress,
     record,
     rows,
     snapshot,
@@ -134,20 +134,6 @@ print("resumed" if s.resumed else "fresh")
 """
 
 
-def _rows_done(url: str) -> int:
-    engine = create_engine_for(url)
-    try:
-        with engine.connect() as conn:
-            counts = conn.execute(
-                sa.select(ingest_batches.c.counts).where(ingest_batches.c.kind == "records")
-            ).scalar()
-    except sa.exc.OperationalError:
-        return 0
-    finally:
-        engine.dispose()
-    return 0 if counts is None else int(counts["rows_done"])
-
-
 def _start(url: str, path: Path, chunk: int) -> subprocess.Popen[bytes]:
     root = Path(__file__).resolve().parents[2]
     return subprocess.Popen(
@@ -174,14 +160,14 @@ def test_killed_while_checkpointing_beside_resumes_to_a_clean_store(tmp_path: Pa
         proc = _start(killed_url, paths["records"], chunk)
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and proc.poll() is None:
-            if _rows_done(killed_url) >= chunk:
+            if (progress(killed_url) or ("", 0))[1] >= chunk:
                 break
             time.sleep(0.02)
         assert proc.poll() is None, "the ingest finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         killed = engines[killed_url]
-        done = _rows_done(killed_url)
+        _, done = progress(killed_url) or ("", 0)
         assert chunk <= done < registry.records.height
         (landed,) = rows(killed, "SELECT count(*) FROM records")[0]
         assert 0 < landed <= done  # whole chunks only, consistent with the marker
