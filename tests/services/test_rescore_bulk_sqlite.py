@@ -182,7 +182,8 @@ def test_scratch_writes_store_exactly_what_row_writes_store(
         assert {r[1] for r in dbapi.execute("PRAGMA database_list")} <= {"main", "temp"}
         assert dbapi.execute("PRAGMA foreign_key_check").fetchall() == []
     bulk_engine.dispose()
-    assert not list(Path(tempfile.gettempdir()).glob(f"corpcredit-scratch-{os.getpid()}-*"))
+    for root in {Path(tempfile.gettempdir()), sqlite_arrow.MEMORY_ROOT}:
+        assert root is None or not list(root.glob(f"corpcredit-scratch-{os.getpid()}-*"))
 
 
 def test_a_failed_rescore_leaves_the_store_and_the_connection_as_they_were(
@@ -214,6 +215,7 @@ def test_scratch_left_by_a_killed_process_is_swept(
     private = tmp_path / "tmp"
     private.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(private))
+    monkeypatch.setattr(sqlite_arrow, "MEMORY_ROOT", None)
     child = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,

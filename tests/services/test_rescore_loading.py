@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -271,3 +272,65 @@ def test_a_reader_failing_midway_gives_none_and_leaves_no_reader_behind(
     with engine.connect() as conn:
         assert read_frames(conn, [_USCIS] * 6) is None
     assert len(set(calls)) == 2 and not _alive(calls)
+
+
+def test_work_files_go_to_the_memory_root_when_it_has_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(sqlite_arrow, "MEMORY_ROOT", memory)
+    default = Path(tempfile.gettempdir())
+    free, size = 6 << 30, 8 << 30
+    monkeypatch.setattr(
+        sqlite_arrow, "_space", lambda root: (free, size) if root.exists() else None
+    )
+    assert sqlite_arrow.work_directory(0) == memory
+    # A quarter of the file system stays free for others.
+    assert sqlite_arrow.work_directory(free - size // 4 - 1) == memory
+    assert sqlite_arrow.work_directory(free - size // 4 + 1) == default
+    monkeypatch.setenv("TMPDIR", str(default))  # the operator's choice comes first
+    assert sqlite_arrow.work_directory(0) == default
+    monkeypatch.delenv("TMPDIR")
+    monkeypatch.setattr(sqlite_arrow, "MEMORY_ROOT", tmp_path / "missing")
+    assert sqlite_arrow.work_directory(0) == default
+    monkeypatch.setattr(sqlite_arrow, "MEMORY_ROOT", None)
+    assert sqlite_arrow.work_directory(0) == default
+
+
+def test_reads_and_scratch_databases_are_made_in_the_work_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(sqlite_arrow, "MEMORY_ROOT", memory)
+    monkeypatch.setattr(sqlite_arrow, "_space", lambda root: (6 << 30, 8 << 30))
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    rows = [entity(i) for i in range(1, 51)]
+    ingest(engine, "entities", write_feed(tmp_path / "e.csv", rows, ENTITY_FIELDS))
+    real = sqlite_arrow._run_jobs
+    used: list[Path] = []
+
+    def spied(path: str, jobs: Any, outputs: Any, directory: Path, *rest: Any) -> Any:
+        used.append(directory)
+        return real(path, jobs, outputs, directory, *rest)
+
+    monkeypatch.setattr(sqlite_arrow, "_run_jobs", spied)
+    monkeypatch.setattr(sqlite_arrow, "SCRATCH_MIN_ROWS", 1)
+    with engine.connect() as conn:
+        (frame,) = read_frames(conn, [_USCIS]) or []
+        assert frame.height == 50
+        assert [d.parent for d in used] == [memory] and not used[0].exists()
+        with sqlite_arrow.scratch_space(conn):
+            conn.exec_driver_sql("CREATE TEMP TABLE t (x INTEGER)")
+            conn.commit()
+            with conn.begin():
+                assert sqlite_arrow.insert_via_scratch(conn, "t", pl.DataFrame({"x": [1, 2]}))
+                (scratch,) = memory.glob(f"corpcredit-scratch-{os.getpid()}-*")
+                assert list(scratch.glob("*.db"))
+            assert conn.exec_driver_sql("SELECT count(*) FROM temp.t").scalar() == 2
+        assert not scratch.exists()
+    engine.dispose()
