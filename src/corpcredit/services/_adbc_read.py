@@ -20,8 +20,15 @@ import json
 import sys
 from pathlib import Path
 
-import adbc_driver_sqlite.dbapi as adbc
-import pyarrow.ipc as ipc
+# The driver's modules import NumPy, pandas and Polars when they are installed, to
+# offer them as backends; a reader needs none of them, and importing them took two
+# thirds of its start (0.4 s of processor time of 0.55 s). Marked missing, they are
+# skipped as if not installed.
+for _unused in ("numpy", "pandas", "polars"):
+    sys.modules[_unused] = None  # type: ignore[assignment]
+
+import adbc_driver_sqlite.dbapi as adbc  # noqa: E402
+import pyarrow.ipc as ipc  # noqa: E402
 
 
 def main() -> None:
