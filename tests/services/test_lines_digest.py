@@ -100,9 +100,11 @@ def test_a_line_added_or_removed_changes_the_digest() -> None:
     assert _digests(base.clear()) == {}
 
 
-def test_the_rows_read_back_are_every_compared_column_of_results() -> None:
-    from corpcredit.services.materialise import COMPARED, CURRENT_SCHEMA, STAMPS
+def test_the_rows_read_back_are_the_digests_of_every_compared_column() -> None:
+    from corpcredit.services.materialise import COMPARED, CURRENT_SCHEMA, DIGESTED, STAMPS
     from corpcredit.store.schema import results
 
-    assert list(CURRENT_SCHEMA) == [*COMPARED, "as_of"]  # the date: to skip the stamps
+    # The two digests, and the date: to skip the stamps.
+    assert list(CURRENT_SCHEMA) == ["usci", "row_digest", "lines_digest", "as_of"]
     assert set(COMPARED) | set(STAMPS) == {c.name for c in results.columns}
+    assert set(DIGESTED) == set(COMPARED) - {"row_digest"}

@@ -29,7 +29,7 @@ from tests.ingest.builders import AS_OF, CAT, ingest
 DERIVED = {
     "results": "usci, as_of, natural_person, score, grade, black, red, abnormal, "
     "own_points_h, received_points_h, next_change, catalogue_version, head_usci, "
-    "lines_digest",
+    "lines_digest, row_digest",
     "contributions": "usci, record_source, record_id, from_usci, role, points_h, ends_on, "
     "kind, tier, catalogue_version",
     "result_lists": "*",

@@ -12,7 +12,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpcredit.services.materialise import COMPARED, CURRENT_SCHEMA, differences
+from corpcredit.scoring.frames import RESULT_SCHEMA
+from corpcredit.services.materialise import DIGESTED, differences, row_digest
 
 _USCIS = [f"91110000{n:09d}X" for n in range(8)]
 _VALUES: dict[str, st.SearchStrategy[Any]] = {
@@ -51,12 +52,22 @@ def _states(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     return stored, new
 
 
+#: The types of the digested columns as results are written.
+_TYPES: dict[str, pl.DataType] = {
+    **RESULT_SCHEMA,
+    "head_usci": pl.Utf8(),
+    "lines_digest": pl.Int64(),
+}
+
+
 def _frame(rows: list[dict[str, Any]], as_of: bool) -> pl.DataFrame:
-    schema = {c: CURRENT_SCHEMA[c] for c in COMPARED}
+    """Rows as written (new) or as read back (stored, with their date): each with the
+    digest of its columns, as a write stores it."""
+    frame = pl.DataFrame(rows, schema={c: _TYPES[c] for c in DIGESTED}, orient="row")
+    frame = frame.with_columns(row_digest())
     if as_of:
-        schema["as_of"] = CURRENT_SCHEMA["as_of"]
-        rows = [{**r, "as_of": date(2026, 6, 30)} for r in rows]
-    return pl.DataFrame(rows, schema=schema, orient="row")
+        frame = frame.with_columns(pl.lit(date(2026, 6, 30)).alias("as_of"))
+    return frame
 
 
 @settings(max_examples=300, deadline=None)
@@ -76,6 +87,16 @@ def test_exactly_the_rows_that_differ_are_rewritten(
     }
     assert sorted(rewrite.get_column("usci").to_list()) == sorted(expected_rows)
     assert sorted(relined.get_column("usci").to_list()) == sorted(expected_lines)
+
+
+def test_rows_stored_without_a_digest_are_all_rewritten_once() -> None:
+    rows = [{"usci": u, **{c: None for c in _VALUES}} for u in _USCIS]
+    for r in rows:
+        r.update(natural_person=False, black=False, red=False, abnormal=False)
+        r.update(own_points_h=0, received_points_h=0, catalogue_version="2026.1")
+    stored = _frame(rows, as_of=True).with_columns(pl.lit(None, pl.Int64).alias("row_digest"))
+    rewrite, relined = differences(_frame(rows, as_of=False), stored)
+    assert sorted(rewrite.get_column("usci")) == _USCIS and relined.is_empty()
 
 
 def test_an_unchanged_registry_rewrites_nothing() -> None:

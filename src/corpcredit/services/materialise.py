@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.scoring import ScoreOutput, prepare_records
-from corpcredit.scoring.frames import CONTRIBUTION_SCHEMA, RESULT_SCHEMA
+from corpcredit.scoring.frames import CONTRIBUTION_SCHEMA
 from corpcredit.services.ingest_sql import (
     fetch_frame,
     insert_frame,
@@ -47,6 +47,7 @@ __all__ = [
     "COMPARED",
     "CURRENT_QUERY",
     "CURRENT_SCHEMA",
+    "DIGESTED",
     "MEMBERS",
     "OPEN_QUERY",
     "OPEN_SCHEMA",
@@ -59,6 +60,7 @@ __all__ = [
     "prepare_listed",
     "replace_results",
     "replace_rows",
+    "row_digest",
     "update_list_entries",
     "utc_literal",
 ]
@@ -90,12 +92,17 @@ class ListChanges:
 #: or with the row's contents, so a rescore at the same date that changes nothing
 #: writes nothing (it is never read back; it says when the row was last computed).
 STAMPS = ("as_of", "computed_at")
-#: Result columns read back before a whole-registry rescore, to find what changed.
+#: Result columns compared before a whole-registry rescore, to find what changed.
 COMPARED = tuple(c.name for c in results.columns if c.name not in STAMPS)
-#: How the :data:`COMPARED` columns are read back, with the evaluation date.
+#: The :data:`COMPARED` columns a row's digest covers: all but the digest itself.
+DIGESTED = tuple(c for c in COMPARED if c != "row_digest")
+#: What a whole-registry rescore reads back of each stored result: its two digests,
+#: and the evaluation date (to skip the stamps when no date differs). Reading every
+#: compared column of a million rows cost four times more processor time (1.3 s
+#: against 0.3 s, in the reader processes, while the kernel scores beside them).
 CURRENT_SCHEMA: dict[str, pl.DataType] = {
-    **{k: v for k, v in RESULT_SCHEMA.items() if k not in STAMPS},
-    "head_usci": pl.Utf8(),
+    "usci": pl.Utf8(),
+    "row_digest": pl.Int64(),
     "lines_digest": pl.Int64(),
     "as_of": pl.Date(),
 }
@@ -113,6 +120,14 @@ def lines_digests(lines: pl.DataFrame) -> pl.DataFrame:
     differs once, and the next full rescore rewrites every line, which is correct.
     """
     return _digests(lines.lazy()).collect()
+
+
+def row_digest() -> pl.Expr:
+    """``row_digest``: a hash of a result row's :data:`DIGESTED` columns as they are
+    written, as a signed 64-bit integer. Equal digests mean equal rows, short of a
+    2⁻⁶⁴ accident; like :func:`lines_digests`, it is stable within a version of Polars
+    only, and after an upgrade the next full rescore rewrites every row once."""
+    return pl.struct(DIGESTED).hash(seed=0).reinterpret(signed=True).alias("row_digest")
 
 
 def _digests(lines: pl.LazyFrame) -> pl.LazyFrame:
@@ -149,11 +164,11 @@ def replace_results(
 
     ``heads`` maps ``usci`` to ``head_usci``; ``out`` must cover every entity in
     scope, so no stale row survives. For a whole-registry replace, ``current`` (the
-    :data:`COMPARED` columns of every row of ``results``, read before anything was
-    written) lets it write only what changed: the results that differ, the lines of
-    entities whose digest differs, and the stamps. Without it, a SQLite file with
-    scratch space has SQLite compare every row (:func:`.ingest_sql.synced`), and
-    other databases rewrite both tables.
+    :data:`CURRENT_SCHEMA` columns of every row of ``results``, read before anything
+    was written) lets it write only what changed: the results whose row digest
+    differs, the lines of entities whose lines digest differs, and the stamps.
+    Without it, a SQLite file with scratch space has SQLite compare every row
+    (:func:`.ingest_sql.synced`), and other databases rewrite both tables.
     """
     version = out.results.get_column("catalogue_version")
     lines_plan = (
@@ -171,7 +186,8 @@ def replace_results(
             pl.col("lines_digest").fill_null(0),
             utc_literal(computed_at).alias("computed_at"),
         )
-        .select([c.name for c in results.columns])
+        .select([c.name for c in results.columns if c.name != "row_digest"])
+        .with_columns(row_digest())
     )
     # One query for both (one organisation's few rows would pay Polars' cost per step).
     lines, res = pl.collect_all([lines_plan, res_plan])
@@ -231,16 +247,18 @@ def _replace_changed(
 
 def differences(res: pl.DataFrame, current: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The entities (``usci``) whose result row, and those whose contribution lines,
-    must be rewritten for the stored rows ``current`` to become ``res``: those whose
-    :data:`COMPARED` columns differ (nulls equal), or whose lines digest differs,
-    respectively; those with no stored row; and, in both, those stored but no longer
-    in ``res``."""
-    current = current.select(COMPARED).cast(res.select(COMPARED).schema)
+    must be rewritten for the stored rows ``current`` to become ``res`` (both with
+    their ``row_digest`` and ``lines_digest``): those whose row digest (a row stored
+    without one, before digests were kept, differs from any), or whose lines digest
+    differs, respectively; those with no stored row; and, in both, those stored but
+    no longer in ``res``."""
+    digests = ["usci", "row_digest", "lines_digest"]
+    current = current.select(digests).cast(res.select(digests).schema)
     # Each result meets the row stored for its entity in one join on usci (the key of
-    # both), then the columns are compared side by side.
+    # both), then the digests are compared side by side.
     paired = (
         res.lazy()
-        .select(COMPARED)
+        .select(digests)
         .join(
             current.lazy().with_columns(pl.lit(True).alias("_stored")),
             on="usci",
@@ -249,10 +267,9 @@ def differences(res: pl.DataFrame, current: pl.DataFrame) -> tuple[pl.DataFrame,
         )
     )
     new = pl.col("_stored").is_null()
-    differs = [pl.col(c).ne_missing(pl.col(f"{c}_was")) for c in COMPARED if c != "usci"]
     flags = paired.select(
         "usci",
-        (new | pl.any_horizontal(differs)).alias("_changed"),
+        (new | pl.col("row_digest").ne_missing(pl.col("row_digest_was"))).alias("_changed"),
         (new | pl.col("lines_digest").ne_missing(pl.col("lines_digest_was"))).alias("_stale"),
         (~new).alias("_kept"),
     ).collect()

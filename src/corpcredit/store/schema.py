@@ -237,6 +237,10 @@ results = sa.Table(
     # contribution lines as stored: a full rescore rewrites the lines of the
     # entities whose digest changed (``services/materialise.py``).
     sa.Column("lines_digest", sa.BigInteger(), nullable=True),
+    # A hash of the row's other columns but the two stamps (``as_of``, ``computed_at``):
+    # a full rescore reads it back instead of every column to find the rows that
+    # changed (``services/materialise.py``).
+    sa.Column("row_digest", sa.BigInteger(), nullable=True),
 )
 
 contributions = sa.Table(
