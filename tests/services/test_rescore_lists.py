@@ -71,6 +71,29 @@ def test_an_entity_enters_a_list_and_leaves_it_when_a_lift_arrives(
     ]
 
 
+def test_an_entity_entering_again_starts_no_earlier_than_it_last_left(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ents = [entity(1), entity(2)]
+    ingest(engine, "entities", write_feed(tmp_path / "e.csv", ents, ENTITY_FIELDS))
+    recs = [
+        record("A1", 1, "abnormal_operations", "general", decided_on="2026-02-03"),
+        record("A2", 2, "abnormal_operations", "general", decided_on="2026-03-01"),
+    ]
+    ingest(engine, "records", write_feed(tmp_path / "r.csv", recs, RECORD_FIELDS))
+    lifts = [event("A1", "lifted", "2026-05-20"), event("A2", "lifted", "2026-06-10")]
+    ingest(engine, "events", write_feed(tmp_path / "ev.csv", lifts, EVENT_FIELDS))
+    # A finding decided before entity 1 left, reported late: it is on the list again
+    # from the day it left (not before, not from the day entity 2 left).
+    late = [record("A0", 1, "abnormal_operations", "general", decided_on="2026-01-10")]
+    ingest(engine, "records", write_feed(tmp_path / "r2.csv", late, RECORD_FIELDS))
+    assert _entries(engine) == [
+        (usci(1), "abnormal", "2026-02-03", "2026-05-20"),
+        (usci(1), "abnormal", "2026-05-20", None),
+        (usci(2), "abnormal", "2026-03-01", "2026-06-10"),
+    ]
+
+
 def test_refresh_rescores_when_a_next_change_date_comes(engine: Engine, tmp_path: Path) -> None:
     ingest(
         engine, "entities", write_feed(tmp_path / "e.csv", [entity(1), entity(2)], ENTITY_FIELDS)
