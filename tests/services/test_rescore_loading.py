@@ -278,18 +278,25 @@ def test_a_reader_failing_midway_gives_none_and_leaves_no_reader_behind(
     assert len(set(calls)) == 2 and not _alive(calls)
 
 
-def test_work_files_go_to_the_memory_root_when_it_has_room(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    memory = tmp_path / "memory"
-    memory.mkdir()
+_FREE, _SIZE = 6 << 30, 8 << 30  # the memory root's file system, as the tests see it
+
+
+@pytest.fixture
+def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory standing for ``/dev/shm``, with 6 GiB free of 8, and no ``TMPDIR``."""
+    root = tmp_path / "memory"
+    root.mkdir()
     monkeypatch.delenv("TMPDIR", raising=False)
-    monkeypatch.setattr(sqlite_arrow, "MEMORY_ROOT", memory)
+    monkeypatch.setattr(sqlite_arrow, "MEMORY_ROOT", root)
+    monkeypatch.setattr(sqlite_arrow, "_space", lambda at: (_FREE, _SIZE) if at.exists() else None)
+    return root
+
+
+def test_work_files_go_to_the_memory_root_when_it_has_room(
+    memory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     default = Path(tempfile.gettempdir())
-    free, size = 6 << 30, 8 << 30
-    monkeypatch.setattr(
-        sqlite_arrow, "_space", lambda root: (free, size) if root.exists() else None
-    )
+    free, size = _FREE, _SIZE
     assert sqlite_arrow.work_directory(0) == memory
     # A quarter of the file system stays free for others.
     assert sqlite_arrow.work_directory(free - size // 4 - 1) == memory
@@ -304,13 +311,8 @@ def test_work_files_go_to_the_memory_root_when_it_has_room(
 
 
 def test_reads_and_scratch_databases_are_made_in_the_work_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    memory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    memory = tmp_path / "memory"
-    memory.mkdir()
-    monkeypatch.delenv("TMPDIR", raising=False)
-    monkeypatch.setattr(sqlite_arrow, "MEMORY_ROOT", memory)
-    monkeypatch.setattr(sqlite_arrow, "_space", lambda root: (6 << 30, 8 << 30))
     engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
     upgrade(engine)
     rows = [entity(i) for i in range(1, 51)]
