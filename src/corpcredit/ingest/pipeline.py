@@ -34,6 +34,7 @@ import polars as pl
 from sqlalchemy.engine import Connection, Engine
 
 from corpcredit.catalogue import Catalogue
+from corpcredit.collector import fewer_collections
 from corpcredit.ids.bulk import normalize
 from corpcredit.ingest import entities as ent
 from corpcredit.ingest import events as evt
@@ -170,6 +171,7 @@ def _session(conn: Connection, kind: str) -> Iterator[None]:
     yield
 
 
+@fewer_collections()
 def ingest_file(
     engine: Engine,
     kind: str,

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from corpcredit.catalogue import Catalogue
+from corpcredit.collector import fewer_collections
 from corpcredit.engines.local import score_sharded
 from corpcredit.monitoring import scan_rescored
 from corpcredit.scoring import score, sorted_by_usci
@@ -479,6 +480,7 @@ def _bulk_connection(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+@fewer_collections()
 def rescore_all(
     engine: Engine,
     as_of: date,
@@ -589,6 +591,7 @@ def due_for_refresh(conn: Connection, today: date) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+@fewer_collections()
 def refresh(
     engine: Engine, today: date, cat: Catalogue, *, progress: Progress | None = None
 ) -> RescoreSummary:
