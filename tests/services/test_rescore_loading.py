@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -340,3 +342,25 @@ def test_reads_and_scratch_databases_are_made_in_the_work_directory(
             assert conn.exec_driver_sql("SELECT count(*) FROM temp.t").scalar() == 2
         assert not scratch.exists()
     engine.dispose()
+
+
+def test_reads_left_by_a_killed_process_are_swept(memory: Path, tmp_path: Path) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = memory / f"corpcredit-read-{child.stdout.strip()}-x1"
+    alive = memory / f"corpcredit-read-{os.getppid()}-x2"
+    for d in (dead, alive):
+        d.mkdir()
+        (d / "0.arrow").write_bytes(b"\0" * 1024)
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert read_frames(conn, [_USCIS]) is not None
+    engine.dispose()
+    assert not dead.exists()
+    assert alive.exists()  # a running process's reads are left alone
+    assert [d.name for d in memory.iterdir()] == [alive.name]  # and this one's are gone

@@ -233,8 +233,9 @@ def reading(
     def run() -> None:
         failures: list[str] = ["stopped"]
         try:
+            _sweep_orphans()
             with tempfile.TemporaryDirectory(
-                prefix="corpcredit-read-", dir=work_directory(_room_for(path))
+                prefix=f"{_READ_PREFIX}{os.getpid()}-", dir=work_directory(_room_for(path))
             ) as directory:
                 outputs = [Path(directory) / f"{n}.arrow" for n in range(len(jobs))]
 
@@ -402,23 +403,26 @@ def scratch_space(conn: Connection, slots: int = 8) -> Iterator[None]:
 
 
 _SCRATCH_PREFIX = "corpcredit-scratch-"
+_READ_PREFIX = "corpcredit-read-"
 
 
 def _sweep_orphans() -> None:
-    """Delete the scratch directories of processes that no longer run (a killed
-    ingestion leaves its own behind; they hold nothing the registry needs), in the
-    temporary directory and in :data:`MEMORY_ROOT`."""
+    """Delete the scratch and read directories of processes that no longer run (a
+    killed ingestion or rescore leaves its own behind; they hold nothing the registry
+    needs, and in :data:`MEMORY_ROOT` they would hold memory until the machine
+    restarts), in the temporary directory and in :data:`MEMORY_ROOT`."""
     roots = {Path(tempfile.gettempdir()), *([MEMORY_ROOT] if MEMORY_ROOT else [])}
-    for directory in (d for root in roots for d in root.glob(f"{_SCRATCH_PREFIX}*-*")):
-        pid = directory.name.removeprefix(_SCRATCH_PREFIX).split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(directory, ignore_errors=True)
-        except PermissionError:  # alive, another user's
-            continue
+    for prefix in (_SCRATCH_PREFIX, _READ_PREFIX):
+        for directory in (d for root in roots for d in root.glob(f"{prefix}*-*")):
+            pid = directory.name.removeprefix(prefix).split("-", 1)[0]
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                shutil.rmtree(directory, ignore_errors=True)
+            except PermissionError:  # alive, another user's
+                continue
 
 
 class _Scratch:
