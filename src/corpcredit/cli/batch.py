@@ -96,6 +96,7 @@ def score_command(
             workers=workers,
             contributions=contributions is not None,
             heads=inputs.heads,
+            rule_rows=inputs.rule_rows,
             on_shard_done=lambda done, total: progress.update(task, completed=done, total=total),
         )
         progress.update(task, description="writing outputs", total=None)

@@ -73,6 +73,7 @@ def score_sharded(
     contributions: bool = True,
     keep_prepared: bool = False,
     heads: tuple[np.ndarray, list[str]] | None = None,
+    rule_rows: pl.Series | None = None,
     on_shard_done: Callable[[int, int], None] | None = None,
 ) -> ScoreOutput:
     """Score the registry with ``workers`` processes (1: in this process, unsharded).
@@ -81,6 +82,8 @@ def score_sharded(
     ``keep_prepared`` keeps the prepared records in the output (see :func:`score`)
     when scoring in this process; worker processes do not send theirs back.
     ``heads``: the entities' head offices, if found already (see :func:`score`).
+    ``rule_rows``: each record's rule, if found already (see :func:`score`); worker
+    processes find their shard's again.
     """
     if workers <= 1:
         out = score(
@@ -93,6 +96,7 @@ def score_sharded(
             contributions=contributions,
             keep_prepared=keep_prepared,
             heads=heads,
+            rule_rows=rule_rows,
         )
         if on_shard_done:
             on_shard_done(1, 1)

@@ -10,7 +10,7 @@ the bad rows and lands the good ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -106,6 +106,10 @@ class Checked:
     good: pl.DataFrame
     errors: pl.DataFrame  # _row, column, value, code, message
     total: int
+    #: Records only: each good row's rule, as its row of
+    #: :func:`~corpcredit.scoring.rules.rules_frame` of the catalogue checked against
+    #: (Int64; null where it has none), for the kernel's ``score(..., rule_rows=)``.
+    rule_rows: pl.Series | None = None
 
     @property
     def bad_rows(self) -> int:
@@ -477,10 +481,12 @@ def check_records(
     ]
     if fixes:
         typed = typed.with_columns(fixes)
-    # The effective tier of each row's rule; null where kind, tier or grade has none.
+    # Each row's rule (its row of the rule table) and the rule's effective tier; null
+    # where kind, tier or grade has none. The rule is kept for the kernel (see
+    # Checked.rule_rows), which would otherwise find it again.
     rules = rules_frame(cat)
-    typed = typed.with_columns(
-        pl.lit(rules.get_column("tier_eff")).gather(rule_row(cat, rules)).alias("_tier")
+    typed = typed.with_columns(rule_row(cat, rules).alias("_rule")).with_columns(
+        pl.lit(rules.get_column("tier_eff")).gather(pl.col("_rule")).alias("_tier")
     )
     col.df = typed
     kinds = ", ".join(cat.kinds)
@@ -529,8 +535,9 @@ def check_records(
     if refuse_personal_data:
         _personal_data(col)
     _duplicates(col, ["source", "record_id"], "record_id", "(source, record_id)")
-    typed = typed.drop("_tier")
-    return _finish(file, typed, col, df.height)
+    checked = _finish(file, typed.drop("_tier"), col, df.height)
+    good = checked.good
+    return replace(checked, good=good.drop("_rule"), rule_rows=good.get_column("_rule"))
 
 
 def _personal_data(col: _Collector) -> None:

@@ -226,11 +226,16 @@ def _prepare(
     *,
     drop_withdrawn: bool,
     full: bool,
+    rule_rows: pl.Series | None = None,
 ) -> pl.LazyFrame:
     """:func:`prepare_records`; without ``full``, only what the kernel reads: no
     ``key`` or ``graded``, and ``recorded_at`` as given unless a knowledge time needs
-    its default (4.9 M records each gathered or computed for nothing otherwise)."""
+    its default (4.9 M records each gathered or computed for nothing otherwise).
+    ``rule_rows``: each record's rule, if found already (see :func:`score`)."""
     rec = conform(records, RECORD_SCHEMA)
+    if rule_rows is not None:
+        # Before any filter, while the rows are still those of ``records``.
+        rec = rec.with_columns(pl.lit(rule_rows.cast(pl.Int64)).alias("_rule"))
     k = to_utc(known_at) if known_at is not None else None
     if full or k is not None:
         rec = rec.with_columns(
@@ -243,7 +248,9 @@ def _prepare(
     eventless = events is None or (isinstance(events, pl.DataFrame) and events.is_empty())
     rules = rules_frame(cat)
     skip = () if full else _UNSCORED_RULE_COLUMNS
-    rec = rec.with_columns(rule_row(cat, rules).alias("_rule")).with_columns(
+    if rule_rows is None:
+        rec = rec.with_columns(rule_row(cat, rules).alias("_rule"))
+    rec = rec.with_columns(
         per_catalogue(cat, f"rule_columns{skip}", lambda: _rule_columns(rules, skip))
     )
     if eventless:
@@ -400,6 +407,7 @@ def score(
     contributions: bool = True,
     keep_prepared: bool = False,
     heads: tuple[np.ndarray, list[str]] | None = None,
+    rule_rows: pl.Series | None = None,
 ) -> ScoreOutput:
     """Score every entity of ``entities`` at ``as_of``, as known at ``known_at``.
 
@@ -410,6 +418,11 @@ def score(
     ``heads``: :func:`~corpcredit.scoring.org.head_indices` of ``entities`` (a frame,
     in its rows' order), when the caller has found them already (batch scoring does,
     to refuse a cycle before scoring): they are not resolved again.
+    ``rule_rows``: each record's rule as its row of
+    :func:`~corpcredit.scoring.rules.rules_frame` of ``cat`` (null where it has
+    none), one per row of ``records`` and in their order, when the caller has found
+    them already (:func:`~corpcredit.feeds.check_records` does, as
+    :attr:`~corpcredit.feeds.Checked.rule_rows`): they are not looked up again.
 
     A few rows (one organisation) are scored in plain Python (:mod:`.small`), where
     Polars' fixed cost per query would be most of the time; the same results.
@@ -435,6 +448,7 @@ def score(
         contributions=contributions,
         keep_prepared=keep_prepared,
         heads=heads,
+        rule_rows=rule_rows,
     )
 
 
@@ -449,8 +463,15 @@ def _score_polars(
     contributions: bool = True,
     keep_prepared: bool = False,
     heads: tuple[np.ndarray, list[str]] | None = None,
+    rule_rows: pl.Series | None = None,
 ) -> ScoreOutput:
     """:func:`score` by Polars queries, for any number of rows."""
+    if (
+        rule_rows is not None
+        and isinstance(records, pl.DataFrame)
+        and rule_rows.len() != records.height
+    ):
+        raise ValueError(f"{rule_rows.len()} rule rows for {records.height} records")
     ent, order = _sorted_entities(entities, with_order=heads is not None, parents=heads is None)
     if heads is None or order is None:
         head_idx, warnings = head_indices(ent)
@@ -468,7 +489,13 @@ def _score_polars(
     t = pl.lit(as_of, dtype=pl.Date)
 
     prep = _prepare(
-        records, events, cat, known_at, drop_withdrawn=False, full=keep_prepared
+        records,
+        events,
+        cat,
+        known_at,
+        drop_withdrawn=False,
+        full=keep_prepared,
+        rule_rows=rule_rows,
     ).collect()
     # A narrow join finds each record's entity; the wide frame is never joined. The
     # frames below are put together from columns, not queried: a few records (one
