@@ -234,3 +234,21 @@ def _tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             engine, 'SELECT "row", "column", code FROM quarantine ORDER BY "row", "column", code'
         ),
     }
+
+
+def loaded_registry(directory: Path, entities: int, seed: int) -> Any:
+    """A synthetic registry of ``entities`` ingested into a SQLite file in ``directory``
+    and read back whole (``load_registry``, without knowledge times)."""
+    from corpcredit import synth
+    from corpcredit.services import load_registry
+    from corpcredit.store import create_engine_for, upgrade
+
+    engine = create_engine_for(f"sqlite:///{directory / 'registry.db'}")
+    upgrade(engine)
+    paths = synth.write(synth.generate(entities, seed, as_of=AS_OF), directory, "parquet")
+    for kind in synth.FEEDS:
+        ingest(engine, kind, paths[kind])
+    with engine.connect() as conn:
+        loaded = load_registry(conn, recorded_at=False)
+    engine.dispose()
+    return loaded

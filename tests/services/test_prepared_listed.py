@@ -11,27 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from corpcredit import synth
 from corpcredit.scoring import score
-from corpcredit.services import load_registry
 from corpcredit.services.materialise import prepare_listed
-from corpcredit.store import create_engine_for, upgrade
 from corpcredit.store.frames import KernelInputs
-from tests.ingest.builders import AS_OF, CAT, ingest
+from tests.ingest.builders import AS_OF, CAT, loaded_registry
 
 
 @pytest.fixture(scope="module")
 def frames(tmp_path_factory: pytest.TempPathFactory) -> KernelInputs:
-    directory = tmp_path_factory.mktemp("prepared")
-    engine = create_engine_for(f"sqlite:///{directory / 'registry.db'}")
-    upgrade(engine)
-    paths = synth.write(synth.generate(600, 17, as_of=AS_OF), directory, "parquet")
-    for kind in synth.FEEDS:
-        ingest(engine, kind, paths[kind])
-    with engine.connect() as conn:
-        loaded = load_registry(conn, recorded_at=False)
-    engine.dispose()
-    return loaded
+    return loaded_registry(tmp_path_factory.mktemp("prepared"), 600, 17)  # type: ignore[no-any-return]
 
 
 def test_the_registry_has_what_makes_the_difference(frames: KernelInputs) -> None:
