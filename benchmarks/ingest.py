@@ -33,6 +33,7 @@ import polars as pl
 from corpcredit import synth
 from corpcredit.catalogue import default_catalogue
 from corpcredit.ingest import ingest_file
+from corpcredit.ingest.pipeline import DEFAULT_CHUNK_ROWS
 from corpcredit.store import create_engine_for, upgrade
 
 AS_OF = date(2026, 6, 30)
@@ -94,7 +95,7 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--chunk-rows", type=int, default=50_000)
+    parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS)
     parser.add_argument("--formats", default="parquet,csv")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()

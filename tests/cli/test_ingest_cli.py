@@ -175,3 +175,14 @@ def test_a_killed_ingest_resumes_to_the_same_store_as_a_clean_one(tmp_path: Path
     finally:
         for engine in engines.values():
             engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["entities", "records", "events"])
+def test_the_chunk_size_the_command_defaults_to_is_the_pipelines(kind: str) -> None:
+    import typer.main
+
+    from corpcredit.ingest.pipeline import DEFAULT_CHUNK_ROWS
+
+    group = typer.main.get_command(app).commands["ingest"]  # type: ignore[attr-defined]
+    (option,) = [p for p in group.commands[kind].params if p.name == "chunk_rows"]
+    assert option.default == DEFAULT_CHUNK_ROWS

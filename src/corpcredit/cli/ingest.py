@@ -160,7 +160,7 @@ def _command(kind: str) -> None:
         ] = None,
         chunk_rows: Annotated[
             int, typer.Option("--chunk-rows", min=1, help="Rows per transaction.")
-        ] = 50_000,
+        ] = 200_000,  # corpcredit.ingest.pipeline.DEFAULT_CHUNK_ROWS, not imported at start-up
     ) -> None:
         _ingest(kind, files, report_path, actor, as_of, chunk_rows)
 
