@@ -15,10 +15,10 @@ from corpcredit.services.ingest_sql import (
     CONVERT_IN_PYTHON,
     _column,
     _few_sqlite_rows,
-    _sqlite_values,
     fetch_frame,
     insert_frame,
     reset_temp,
+    sqlite_values,
     temp_table,
 )
 from corpcredit.services.sqlite_arrow import parse_stored, stored_type
@@ -70,13 +70,13 @@ def frames(draw: st.DrawFn) -> pl.DataFrame:
 @settings(max_examples=300, deadline=None)
 @given(frames())
 def test_small_frames_are_converted_in_python_exactly_as_polars_converts_them(df):
-    assert _few_sqlite_rows(df) == _sqlite_values(df).rows()
+    assert _few_sqlite_rows(df) == sqlite_values(df).rows()
 
 
 def test_larger_frames_and_what_python_cannot_convert_alike_are_left_to_polars():
     days = pl.DataFrame({"day": [date(2026, 1, 1)] * (CONVERT_IN_PYTHON + 1)})
     assert _few_sqlite_rows(days) is None
-    assert _few_sqlite_rows(days.head(CONVERT_IN_PYTHON)) == _sqlite_values(days.head(256)).rows()
+    assert _few_sqlite_rows(days.head(CONVERT_IN_PYTHON)) == sqlite_values(days.head(256)).rows()
     nanos = pl.DataFrame({"at": [datetime(2026, 1, 1, tzinfo=UTC)]}).cast(
         {"at": pl.Datetime("ns", "UTC")}
     )

@@ -57,6 +57,7 @@ __all__ = [
     "iter_fetch",
     "references_by_construction",
     "reset_temp",
+    "sqlite_values",
     "synced",
     "temp_table",
     "tune_for_bulk",
@@ -294,7 +295,7 @@ def reset_temp(conn: Connection, table: sa.Table) -> None:
     conn.execute(table.delete())
 
 
-def _sqlite_values(df: pl.DataFrame) -> pl.DataFrame:
+def sqlite_values(df: pl.DataFrame) -> pl.DataFrame:
     """Values as SQLAlchemy stores them in SQLite, so its readers parse them back."""
     exprs: list[pl.Expr] = []
     for name, dtype in df.schema.items():
@@ -343,7 +344,7 @@ def _as_float(scale: int) -> Callable[[Decimal | None], float | None]:
 
 
 def _python_converters(dtypes: list[pl.DataType]) -> list[tuple[int, Callable[[Any], Any]]] | None:
-    """Which columns :func:`_sqlite_values` converts, and how to convert one value of each
+    """Which columns :func:`sqlite_values` converts, and how to convert one value of each
     alike in Python; None when Python cannot (nanoseconds, naive timestamps: Polars says)."""
     out: list[tuple[int, Callable[[Any], Any]]] = []
     for i, dtype in enumerate(dtypes):
@@ -361,7 +362,7 @@ def _python_converters(dtypes: list[pl.DataType]) -> list[tuple[int, Callable[[A
 
 
 def _few_sqlite_rows(df: pl.DataFrame) -> list[tuple[Any, ...]] | None:
-    """The rows of :func:`_sqlite_values` of a small frame, converted value by value in
+    """The rows of :func:`sqlite_values` of a small frame, converted value by value in
     Python (one organisation's results: a handful of rows); None for a larger one."""
     converters = _python_converters(df.dtypes)
     if converters is None or df.height * len(converters) > CONVERT_IN_PYTHON:
@@ -397,7 +398,7 @@ def insert_frame(conn: Connection, table: sa.Table, df: pl.DataFrame) -> int:
             finally:
                 cursor.close()
             return df.height
-        values = _sqlite_values(df)
+        values = sqlite_values(df)
         if insert_via_scratch(conn, table.name, values):
             return df.height
         cursor = dbapi.cursor()
@@ -422,7 +423,7 @@ def synced(
     says what ``stamps`` are). False elsewhere, having written nothing."""
     if conn.dialect.name != "sqlite":
         return False
-    return sync_via_scratch(conn, table, _sqlite_values(df), stamps=stamps)
+    return sync_via_scratch(conn, table, sqlite_values(df), stamps=stamps)
 
 
 def _column(values: Sequence[Any], name: str, dtype: pl.DataType, dialect: str) -> pl.Series:

@@ -51,12 +51,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 __all__ = [
+    "SCRATCH_MIN_ROWS",
+    "SCRATCH_TABLE",
     "Reads",
     "insert_via_scratch",
     "parse_stored",
     "read_frames",
     "reading",
     "scratch_space",
+    "scratch_table",
     "sqlite_file",
     "stored_type",
     "sync_via_scratch",
@@ -72,6 +75,8 @@ log = logging.getLogger(__name__)
 _BATCH_ROWS = 1 << 22
 #: Frames smaller than this go through ``executemany``: not worth a scratch file.
 SCRATCH_MIN_ROWS = 20_000
+#: The table each scratch database holds.
+SCRATCH_TABLE = "frame"
 _SLOTS = "corpcredit_scratch_slots"  # key in the DBAPI connection's ``info``
 _CHILD = Path(__file__).with_name("_adbc_read.py")
 #: A memory-backed file system (tmpfs) for the Arrow files of reads and the scratch
@@ -469,9 +474,11 @@ def _to_scratch(conn: Connection, values: pl.DataFrame, index: Sequence[str] = (
         with adbc.connect(str(path), autocommit=True) as writer, writer.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode=OFF")  # a scratch file: nothing to protect
             cursor.execute("PRAGMA synchronous=OFF")
-            cursor.adbc_ingest("frame", arrow, mode="create")
+            cursor.adbc_ingest(SCRATCH_TABLE, arrow, mode="create")
             if index:
-                cursor.execute(f"CREATE UNIQUE INDEX frame_key ON frame ({', '.join(index)})")
+                cursor.execute(
+                    f"CREATE UNIQUE INDEX frame_key ON {SCRATCH_TABLE} ({', '.join(index)})"
+                )
     except Exception as exc:
         log.warning("writing through ADBC failed, writing row by row instead: %s", exc)
         path.unlink(missing_ok=True)
@@ -481,6 +488,14 @@ def _to_scratch(conn: Connection, values: pl.DataFrame, index: Sequence[str] = (
     dbapi.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))  # allowed in a transaction
     scratch.attached.append(name)
     return name
+
+
+def scratch_table(conn: Connection, values: pl.DataFrame, index: Sequence[str] = ()) -> str | None:
+    """Write ``values`` (in SQLite's storage formats) to a scratch database attached to
+    ``conn`` for the rest of its transaction, as table :data:`SCRATCH_TABLE` with a
+    unique index on ``index`` when given; the attached schema's name, or None when the
+    connection has no scratch space left (nothing is written then)."""
+    return _to_scratch(conn, values, index)
 
 
 def insert_via_scratch(conn: Connection, table: str, values: pl.DataFrame) -> bool:
@@ -501,7 +516,8 @@ def insert_via_scratch(conn: Connection, table: str, values: pl.DataFrame) -> bo
     ).fetchone()
     schema = "temp" if temporary else "main"
     conn.exec_driver_sql(
-        f"INSERT INTO {schema}.{quote(table)} ({columns}) SELECT {columns} FROM {name}.frame"
+        f"INSERT INTO {schema}.{quote(table)} ({columns}) "
+        f"SELECT {columns} FROM {name}.{SCRATCH_TABLE}"
     )
     return True
 
@@ -544,7 +560,7 @@ def sync_via_scratch(
     fresh = ", ".join(f"f.{q(c)}" for c in values.columns)
     conn.exec_driver_sql(
         f"INSERT OR REPLACE INTO {target} ({columns}) SELECT {fresh} "
-        f"FROM {name}.frame AS f LEFT JOIN {target} AS t ON {on_key} "
+        f"FROM {name}.{SCRATCH_TABLE} AS f LEFT JOIN {target} AS t ON {on_key} "
         f"WHERE t.{q(keys[0])} IS NULL OR NOT ({unchanged})"
     )
     # Every key of the frame is in the table now, once: as many rows means no others.
@@ -552,7 +568,7 @@ def sync_via_scratch(
     if count != values.height:
         conn.exec_driver_sql(
             f"DELETE FROM {target} AS t WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {name}.frame AS f WHERE {on_key})"
+            f"(SELECT 1 FROM {name}.{SCRATCH_TABLE} AS f WHERE {on_key})"
         )
     if stamps and values.height:
         now = tuple(stamped[c].item() for c in stamps)
