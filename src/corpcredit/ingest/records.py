@@ -6,7 +6,8 @@ dates and amounts, absent flags as false), joined in a fixed order, ``recorded_a
 left out (it says when the registry learnt the record, not what it says). So the
 same record sent as CSV or as Parquet has the same hash.
 
-The chunk is staged in a temporary table and written with set-based statements:
+The chunk is staged (in a temporary table, or, for a large chunk, in the scratch
+database it is written to; see :func:`_staged`) and written with set-based statements:
 
 1. rows whose key an earlier chunk of the file had are duplicates (the keys landed
    so far are kept in the context's memory, as Polars frames, and joined there with
@@ -21,6 +22,7 @@ The chunk is staged in a temporary table and written with set-based statements:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -186,9 +188,25 @@ def _existing(stage: sa.Table) -> sa.Select[Any]:
     ).join_from(stage, records, _key(records, stage))
 
 
-#: The queries on the temporary stage, built once (compiled once per dialect).
-_ENTITY_REFUSED = _entity_refused(_stage)
-_EXISTING = _existing(_stage)
+#: The queries on the temporary stage, built once (and compiled once per dialect).
+_StageQuery = Callable[[sa.Table], sa.Select[Any]]
+_ON_TEMPORARY: dict[_StageQuery, sa.Select[Any]] = {
+    build: build(_stage) for build in (_entity_refused, _existing)
+}
+
+
+def _on_stage(
+    conn: Connection,
+    stage: sa.Table,
+    build: _StageQuery,
+    schema: dict[str, pl.DataType],
+) -> pl.DataFrame:
+    """The rows of ``build``'s query on ``stage`` (the temporary stage or a scratch one)."""
+    if stage is _stage:
+        return fetch_frame(conn, _ON_TEMPORARY[build], schema, static=True)
+    return fetch_frame(conn, build(stage), schema)
+
+
 _EXISTING_SCHEMA: dict[str, pl.DataType] = {
     "row": pl.Int64(),
     "source": pl.Utf8(),
@@ -206,10 +224,7 @@ def _refused(ctx: ChunkContext, stage: sa.Table, candidates: pl.DataFrame) -> pl
     """Errors of the staged rows refused: duplicates among ``candidates`` (see
     :data:`DUPLICATES_AMONG_STORED`), and rows naming no entity or a natural person."""
     conn = ctx.conn
-    if stage is _stage:
-        entity = fetch_frame(conn, _ENTITY_REFUSED, _ENTITY_REFUSED_SCHEMA, static=True)
-    else:
-        entity = fetch_frame(conn, _entity_refused(stage), _ENTITY_REFUSED_SCHEMA)
+    entity = _on_stage(conn, stage, _entity_refused, _ENTITY_REFUSED_SCHEMA)
     parts = [
         (
             _duplicates(ctx, candidates),
@@ -261,10 +276,7 @@ def apply_records(ctx: ChunkContext, good: pl.DataFrame) -> Applied:
     total = staged.height
     s = _staged(conn, staged)
     # One probe of the records per staged row; a fresh load finds none and deletes nothing.
-    if s is _stage:
-        existing = fetch_frame(conn, _EXISTING, _EXISTING_SCHEMA, static=True)
-    else:
-        existing = fetch_frame(conn, _existing(s), _EXISTING_SCHEMA)
+    existing = _on_stage(conn, s, _existing, _EXISTING_SCHEMA)
     errors = _refused(ctx, s, existing if DUPLICATES_AMONG_STORED else staged)
     refused = errors.get_column("_row").unique().to_list()
     delete_rows(conn, s, refused)

@@ -458,10 +458,11 @@ class _Scratch:
             shutil.rmtree(self._directory, ignore_errors=True)
 
 
-def _to_scratch(conn: Connection, values: pl.DataFrame, index: Sequence[str] = ()) -> str | None:
-    """Write ``values`` to a fresh scratch database as table ``frame`` (with a unique
-    index on ``index`` when given) and attach it; its schema name, or None (no slot
-    left, or the driver failed, and nothing was attached)."""
+def scratch_table(conn: Connection, values: pl.DataFrame, index: Sequence[str] = ()) -> str | None:
+    """Write ``values`` (in SQLite's storage formats) to a fresh scratch database as
+    table :data:`SCRATCH_TABLE` (with a unique index on ``index`` when given) and
+    attach it to ``conn`` for the rest of its transaction; the attached schema's
+    name, or None (no slot left, or the driver failed, and nothing was attached)."""
     scratch: _Scratch | None = conn.info.get(_SLOTS)
     if scratch is None or len(scratch.attached) >= scratch.slots:
         return None
@@ -490,21 +491,13 @@ def _to_scratch(conn: Connection, values: pl.DataFrame, index: Sequence[str] = (
     return name
 
 
-def scratch_table(conn: Connection, values: pl.DataFrame, index: Sequence[str] = ()) -> str | None:
-    """Write ``values`` (in SQLite's storage formats) to a scratch database attached to
-    ``conn`` for the rest of its transaction, as table :data:`SCRATCH_TABLE` with a
-    unique index on ``index`` when given; the attached schema's name, or None when the
-    connection has no scratch space left (nothing is written then)."""
-    return _to_scratch(conn, values, index)
-
-
 def insert_via_scratch(conn: Connection, table: str, values: pl.DataFrame) -> bool:
     """Insert ``values`` (already in SQLite's storage formats, columns named as the
     table's) into ``table`` through a scratch database; False when the connection has
     no scratch space left, or the frame is small, and nothing was written."""
     if values.height < SCRATCH_MIN_ROWS:
         return False
-    name = _to_scratch(conn, values)
+    name = scratch_table(conn, values)
     if name is None:
         return False
     dbapi: Any = conn.connection.driver_connection
@@ -549,7 +542,7 @@ def sync_via_scratch(
     if set(values.columns) != {c.name for c in table.columns}:
         raise ValueError(f"{table.name}: the frame's columns are not the table's")
     compared = [c for c in values.columns if c not in keys and c not in stamps]
-    name = _to_scratch(conn, values, keys)
+    name = scratch_table(conn, values, keys)
     if name is None:
         return False
     q = conn.dialect.identifier_preparer.quote
