@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from corpcredit.catalogue import default_catalogue
 from corpcredit.cli import app
-from corpcredit.engines.inputs import CONTRIBUTION_ONLY, load_inputs
+from corpcredit.engines.inputs import CHECKED_THEN_SHOWN, CONTRIBUTION_ONLY, load_inputs
+from corpcredit.scoring.frames import ENTITY_SCHEMA, RECORD_SCHEMA
 from tests.worked import WORKED
 
 
@@ -45,10 +46,19 @@ def test_without_contributions_only_their_columns_are_left_unread() -> None:
     cat = default_catalogue()
     full = load_inputs(*paths, cat)
     lean = load_inputs(*paths, cat, contributions=False)
-    for name in CONTRIBUTION_ONLY:  # the checks give every feed column, unread ones empty
+    shown = [*CONTRIBUTION_ONLY, *CHECKED_THEN_SHOWN]
+    for name in shown:
         assert full.records.get_column(name).null_count() < full.records.height
-        assert lean.records.get_column(name).null_count() == lean.records.height
-    assert lean.records.drop(CONTRIBUTION_ONLY).equals(full.records.drop(CONTRIBUTION_ONLY))
+        assert name not in lean.records.columns
+    assert lean.records.equals(full.records.drop(shown))
     assert lean.entities.equals(full.entities)
     assert lean.heads is not None and full.heads is not None
     assert (lean.heads[0] == full.heads[0]).all() and lean.heads[1] == full.heads[1]
+
+
+def test_only_the_columns_the_kernel_reads_are_kept() -> None:
+    paths = [WORKED / f"{n}.csv" for n in ("entities", "records", "events")]
+    full = load_inputs(*paths, default_catalogue())
+    assert full.entities.columns == [*ENTITY_SCHEMA, "natural_person"]
+    assert full.records.columns == list(RECORD_SCHEMA)
+    assert full.records.get_column("usci").n_chunks() == 1  # one copy, one chunk each
