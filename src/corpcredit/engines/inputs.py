@@ -7,6 +7,7 @@ and events naming an unknown record are skipped with a warning.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import polars as pl
 
 from corpcredit.catalogue import Catalogue
 from corpcredit.errors import InputError, RowError
-from corpcredit.feeds import check_entities, check_events, check_records, read_feed
+from corpcredit.feeds import Checked, check_entities, check_events, check_records, read_feed
 from corpcredit.scoring.frames import ENTITY_SCHEMA, RECORD_SCHEMA
 from corpcredit.scoring.keys import maybe_matching
 from corpcredit.scoring.org import ParentCycleError, head_indices
@@ -78,31 +79,36 @@ def load_inputs(
     wanted: tuple[str, ...] = RECORD_READ
     if not contributions:
         wanted = tuple(c for c in RECORD_READ if c not in CONTRIBUTION_ONLY)
-    checks = [check_entities(read_feed(entities_path, ENTITY_READ), str(entities_path))]
-    checks.append(check_records(read_feed(records_path, wanted), str(records_path), cat))
-    if events_path is not None:
-        checks.append(check_events(read_feed(events_path), str(events_path)))
+    # The entities (their checks, then their head offices) and the events are read and
+    # checked on a thread beside the records: Polars releases the interpreter while it
+    # works, and the entities' checks, mostly one query at a time, leave the other core
+    # idle otherwise.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        side = pool.submit(_entities_and_events, entities_path, events_path)
+        checked_records = check_records(read_feed(records_path, wanted), str(records_path), cat)
+        checked_entities, checked_events, heads = side.result()
+    checks = [checked_entities, checked_records]
+    if checked_events is not None:
+        checks.append(checked_events)
     problems: list[RowError] = []
     for c in checks:
         problems.extend(c.row_errors(limit=1000))
-    entities = checks[0].good
-    heads = None
-    if not problems:
-        try:
-            heads = head_indices(entities)
-        except ParentCycleError as exc:
-            rows = entities.filter(pl.col("usci").is_in(exc.uscis))
+    entities = checked_entities.good
+    if isinstance(heads, ParentCycleError):
+        if not problems:  # a cycle is reported once every row is good
+            rows = entities.filter(pl.col("usci").is_in(heads.uscis))
             problems.extend(
                 RowError(
                     str(entities_path),
                     r,
                     "parent_usci",
                     p or "",
-                    exc.code,
+                    heads.code,
                     "parent_usci forms a cycle",
                 )
                 for r, p in rows.select("_row", "parent_usci").iter_rows()
             )
+        heads = None
     if problems:
         total = sum(c.errors.height for c in checks) or len(problems)
         raise InputError(
@@ -133,6 +139,7 @@ def load_inputs(
     shown = () if contributions else CHECKED_THEN_SHOWN
     kept = [c for c in RECORD_SCHEMA if c in wanted and c not in shown]
     rule_rows = checks[1].rule_rows
+    assert not isinstance(heads, ParentCycleError)
     return BatchInputs(
         entities=entities.select(*ENTITY_SCHEMA, "natural_person").rechunk(),
         records=checks[1].good.select(kept).rechunk(),
@@ -141,3 +148,25 @@ def load_inputs(
         heads=heads,
         rule_rows=None if rule_rows is None else rule_rows.rechunk(),
     )
+
+
+_Heads = tuple[np.ndarray, list[str]]
+
+
+def _entities_and_events(
+    entities_path: Path, events_path: Path | None
+) -> tuple[Checked, Checked | None, _Heads | ParentCycleError | None]:
+    """The entities checked, the events checked (None without a file), and the head
+    offices of the entities when every row of theirs is good (the cycle, if they form
+    one; None when some row is bad)."""
+    entities = check_entities(read_feed(entities_path, ENTITY_READ), str(entities_path))
+    events = None
+    if events_path is not None:
+        events = check_events(read_feed(events_path), str(events_path))
+    heads: _Heads | ParentCycleError | None = None
+    if entities.errors.is_empty():
+        try:
+            heads = head_indices(entities.good)
+        except ParentCycleError as exc:
+            heads = exc
+    return entities, events, heads
