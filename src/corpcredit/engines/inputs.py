@@ -72,9 +72,12 @@ def load_inputs(
 ) -> BatchInputs:
     """The checked inputs, or :class:`InputError` naming every bad row.
 
+    The frames hold what the kernel reads: the entities' ``usci``, ``parent_usci`` and
+    ``natural_person``, the records' columns of its schema.
     ``contributions=False``: no contribution lines will be written, so the columns
     only they show (:data:`CONTRIBUTION_ONLY`, checked for nothing but padding in a
-    batch) are not read; the results are the same.
+    batch) are not read, and those read only to be checked
+    (:data:`CHECKED_THEN_SHOWN`) are not kept; the results are the same.
     """
     wanted: tuple[str, ...] = RECORD_READ
     if not contributions:
@@ -86,7 +89,7 @@ def load_inputs(
     with ThreadPoolExecutor(max_workers=1) as pool:
         side = pool.submit(_entities_and_events, entities_path, events_path)
         checked_records = check_records(read_feed(records_path, wanted), str(records_path), cat)
-        checked_entities, checked_events, heads = side.result()
+        checked_entities, checked_events, found = side.result()
     checks = [checked_entities, checked_records]
     if checked_events is not None:
         checks.append(checked_events)
@@ -94,21 +97,21 @@ def load_inputs(
     for c in checks:
         problems.extend(c.row_errors(limit=1000))
     entities = checked_entities.good
-    if isinstance(heads, ParentCycleError):
-        if not problems:  # a cycle is reported once every row is good
-            rows = entities.filter(pl.col("usci").is_in(heads.uscis))
-            problems.extend(
-                RowError(
-                    str(entities_path),
-                    r,
-                    "parent_usci",
-                    p or "",
-                    heads.code,
-                    "parent_usci forms a cycle",
-                )
-                for r, p in rows.select("_row", "parent_usci").iter_rows()
+    heads = None if isinstance(found, ParentCycleError) else found
+    if isinstance(found, ParentCycleError) and not problems:
+        # A cycle is reported once every row is good.
+        rows = entities.filter(pl.col("usci").is_in(found.uscis))
+        problems.extend(
+            RowError(
+                str(entities_path),
+                r,
+                "parent_usci",
+                p or "",
+                found.code,
+                "parent_usci forms a cycle",
             )
-        heads = None
+            for r, p in rows.select("_row", "parent_usci").iter_rows()
+        )
     if problems:
         total = sum(c.errors.height for c in checks) or len(problems)
         raise InputError(
@@ -139,7 +142,6 @@ def load_inputs(
     shown = () if contributions else CHECKED_THEN_SHOWN
     kept = [c for c in RECORD_SCHEMA if c in wanted and c not in shown]
     rule_rows = checks[1].rule_rows
-    assert not isinstance(heads, ParentCycleError)
     return BatchInputs(
         entities=entities.select(*ENTITY_SCHEMA, "natural_person").rechunk(),
         records=checks[1].good.select(kept).rechunk(),

@@ -769,7 +769,9 @@ def _lists(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
     Each condition is decided per record (a null counts as not met); an entity meets
     one when any of its records does, and an entity without such records is absent
     (the caller reads absent as not met). Grouping millions of records with five
-    filtered aggregates each cost over a second at a million organisations.
+    filtered aggregates each cost over a second at a million organisations. A record
+    the kernel does not count (``counts`` false; ``in_force`` is then false too) meets
+    none.
     """
     esc = pl.col(f"_m{cat.lists.abnormal_escalation_months}")
     look = pl.col(f"_m{cat.lists.red_lookback_months}")
@@ -811,6 +813,7 @@ def _next_change(rec: pl.LazyFrame, cat: Catalogue, t: pl.Expr) -> pl.LazyFrame:
     candidates = [pl.col("decided_on"), pl.col("end")] + [pl.col(f"_m{m}") for m in _horizons(cat)]
     day = [c.cast(pl.Int64) + (c <= t).cast(pl.Int64) * _NOT_AFTER for c in candidates]
     first = pl.min_horizontal(day).alias("_day")
-    # A record the kernel does not count is put past every change, as a day not after.
+    # A record the kernel does not count (``counts`` false) gets a day past every other,
+    # and goes with those not after ``t``.
     ignored = (~pl.col("counts")).cast(pl.Int64) * _NOT_AFTER
     return rec.select("head", (first + ignored).alias("_day")).filter(pl.col("_day") < _NOT_AFTER)
