@@ -120,10 +120,10 @@ def load_inputs(
             rows=problems,
         )
     warnings: list[str] = []
-    events = checks[2].good if len(checks) > 2 else None
+    events = None if checked_events is None else checked_events.good
     if events is not None:
         keys = ["source", "record_id"]
-        known = checks[1].good.select(keys)
+        known = checked_records.good.select(keys)
         # Only the records whose key hash an event shares can be named by one.
         known = known.filter(maybe_matching(known, events, keys))
         orphan = events.join(known, on=keys, how="anti").height
@@ -141,10 +141,10 @@ def load_inputs(
     # and fresh memory is most of what the system spends on a batch.
     shown = () if contributions else CHECKED_THEN_SHOWN
     kept = [c for c in RECORD_SCHEMA if c in wanted and c not in shown]
-    rule_rows = checks[1].rule_rows
+    rule_rows = checked_records.rule_rows
     return BatchInputs(
         entities=entities.select(*ENTITY_SCHEMA, "natural_person").rechunk(),
-        records=checks[1].good.select(kept).rechunk(),
+        records=checked_records.good.select(kept).rechunk(),
         events=events,
         warnings=warnings,
         heads=heads,
